@@ -1,0 +1,62 @@
+# Checkpoint: the two commands a newcomer runs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ENV := CHECKPOINT_DEMO=1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help
+
+help:
+	@echo "make run      - install, migrate, load demo data, serve http://$(HOST):$(PORT) (SQLite, no other service)"
+	@echo "make test     - the whole test suite on local PostgreSQL and Redis (starts them if stopped)"
+	@echo "make lint     - ruff format --check and ruff check"
+	@echo "make format   - ruff format and ruff check --fix"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Checkpoint needs Python 3.11 ($(PYTHON) not found). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+
+$(VENV)/.deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.deps $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+run: deps
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Checkpoint demo: http://$(HOST):$(PORT)/  (demo logins in README.md, password checkpoint-demo)"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+services:
+	@scripts/ensure-services.sh
+
+test: dev-deps services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: dev-deps
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: dev-deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-deploy: deps
+	$(BIN)/python manage.py check --deploy
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache .ruff_cache

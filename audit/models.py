@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Append-only: each row carries the sha256 of its canonical form
+    and of the row before it, so an edited or removed row breaks the chain (``verify_audit``),
+    and on PostgreSQL a trigger refuses UPDATE and DELETE outright.
+
+    ``data`` holds identifiers, states and dates, never finding or document content: the
+    coordinators who read the log may not read that content.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The actor's email when the event happened (or "system" for tasks).
+    actor_label = models.CharField(max_length=254)
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    case = models.ForeignKey(
+        "cases.ReviewCase", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    at = models.DateTimeField(db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"]), models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

@@ -1,0 +1,9 @@
+from django.db import models
+
+
+class Visibility(models.TextChoices):
+    """Who may read an annotation, a finding or an agency working file (DESIGN.md)."""
+
+    AGENCY = "agency", "Authoring agency only"
+    GOVERNMENT = "government", "All assigned agencies"
+    FIRM = "firm", "Assigned agencies and the firm"

@@ -1,0 +1,132 @@
+"""Object permissions: the one place that grants, revokes and evaluates them.
+
+Permissions are held by django-guardian in direct foreign-key tables and granted to groups: each
+firm and each agency has a group of its members, and the program coordinators have one. Services
+that change memberships, assignments and states call ``grant``/``revoke``/``sync``; selectors
+call ``visible``/``get_visible_or_404``. A permission name not declared in ``GUARDED`` raises, so
+a check can only fail closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+from guardian.utils import get_group_obj_perms_model
+
+COORDINATORS_GROUP = "Program coordinators"
+
+# Every object permission the portal uses, with the model it guards.
+GUARDED: dict[str, str] = {
+    "cases.view_reviewcase": "cases.ReviewCase",
+    "cases.change_reviewcase": "cases.ReviewCase",
+    "cases.review_reviewcase": "cases.ReviewCase",
+    "cases.view_aimodel": "cases.AIModel",
+    "cases.change_aimodel": "cases.AIModel",
+    "documents.view_document": "documents.Document",
+    "findings.view_finding": "findings.Finding",
+    "findings.view_comment": "findings.Comment",
+}
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _model_for(perm: str) -> type[models.Model]:
+    try:
+        return apps.get_model(GUARDED[perm])
+    except KeyError:
+        raise ValueError(f"Unknown permission {perm!r}: declare it in core.permissions.GUARDED.") from None
+
+
+def _permission(perm: str) -> Permission:
+    model = _model_for(perm)
+    app_label, codename = perm.split(".", 1)
+    return Permission.objects.get_by_natural_key(codename, app_label, model._meta.model_name)
+
+
+def coordinators_group() -> Group:
+    return Group.objects.get(name=COORDINATORS_GROUP)
+
+
+def visible(user: Any, perm: str, queryset: QuerySet[M] | None = None) -> QuerySet[M]:
+    """The objects on which ``user`` holds ``perm`` (one query, whatever the number of rows).
+
+    Superusers get no blanket access: everyone sees what their organisation was granted.
+    """
+    model = _model_for(perm)
+    qs = queryset if queryset is not None else model._default_manager.all()
+    if qs.model is not model:
+        raise ValueError(f"{perm} guards {model.__name__}, not {qs.model.__name__}.")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    return get_objects_for_user(user, perm, klass=qs, with_superuser=False, accept_global_perms=False)
+
+
+def get_visible_or_404(user: Any, perm: str, queryset: QuerySet[M], pk: Any) -> M:
+    """Fetch one object and authorize it: missing and forbidden answer alike (404)."""
+    try:
+        return visible(user, perm, queryset).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        _record_refusal(user, perm, pk)
+        raise Http404("No such object, or it is not yours to see.") from None
+
+
+def _record_refusal(user: Any, perm: str, pk: Any) -> None:
+    from audit.services import audit_record
+
+    actor = user if user is not None and user.is_authenticated else None
+    audit_record(actor=actor, action="access.refused", data={"permission": perm, "object_id": str(pk)[:64]})
+
+
+def has(user: Any, perm: str, obj: models.Model) -> bool:
+    """Does ``user`` hold ``perm`` on ``obj`` (through one of their groups)?"""
+    if obj.pk is None:
+        return False
+    return visible(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def grant(perm: str, groups: Iterable[Group], objs: Iterable[models.Model]) -> None:
+    permission = _permission(perm)
+    table = get_group_obj_perms_model(_model_for(perm))
+    groups, objs = list(groups), list(objs)
+    existing = set(
+        table.objects.filter(permission=permission, group__in=groups, content_object__in=objs).values_list(
+            "group_id", "content_object_id"
+        )
+    )
+    table.objects.bulk_create(
+        [
+            table(permission=permission, group=group, content_object=obj)
+            for group in groups
+            for obj in objs
+            if (group.pk, obj.pk) not in existing
+        ]
+    )
+
+
+def revoke(perm: str, objs: Iterable[models.Model], groups: Iterable[Group] | None = None) -> None:
+    """Take ``perm`` on ``objs`` from ``groups`` (from every group when None)."""
+    table = get_group_obj_perms_model(_model_for(perm))
+    rows = table.objects.filter(permission=_permission(perm), content_object__in=list(objs))
+    if groups is not None:
+        rows = rows.filter(group__in=list(groups))
+    rows.delete()
+
+
+def sync(perm: str, obj: models.Model, groups: Iterable[Group]) -> None:
+    """Make exactly ``groups`` hold ``perm`` on ``obj``."""
+    permission = _permission(perm)
+    table = get_group_obj_perms_model(_model_for(perm))
+    wanted = {group.pk for group in groups}
+    current = set(table.objects.filter(permission=permission, content_object=obj).values_list("group_id", flat=True))
+    if current - wanted:
+        table.objects.filter(permission=permission, content_object=obj, group_id__in=current - wanted).delete()
+    table.objects.bulk_create(
+        [table(permission=permission, group_id=group_id, content_object=obj) for group_id in wanted - current]
+    )

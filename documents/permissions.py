@@ -1,0 +1,1 @@
+VIEW_DOCUMENT = "documents.view_document"

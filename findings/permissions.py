@@ -1,0 +1,2 @@
+VIEW_FINDING = "findings.view_finding"
+VIEW_COMMENT = "findings.view_comment"

@@ -1,0 +1,14 @@
+import pytest
+
+from accounts.roles import role_label
+from core.errors import DomainError
+from firms.services import firm_membership_add
+from tests import factories
+
+
+def test_a_person_has_exactly_one_organisation(alex, dod_supervisor):
+    other_firm = factories.make_firm("Other Firm")
+    with pytest.raises(DomainError, match="already belongs to an organisation"):
+        firm_membership_add(firm=other_firm, user=dod_supervisor, is_admin=False, actor=None)
+    assert role_label(alex) == "Firm admin, Northwind AI"
+    assert role_label(dod_supervisor) == "Supervisor, DoD"
