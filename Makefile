@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help
+.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help vendor
 
 help:
 	@echo "make run      - install, migrate, load demo data, serve http://$(HOST):$(PORT) (SQLite, no other service)"
@@ -60,3 +60,6 @@ check-deploy: deps
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache .ruff_cache
+
+vendor:
+	scripts/vendor.sh
