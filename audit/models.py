@@ -4,6 +4,23 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnlyError(ValueError):
+    """Raised on any attempt to change or remove an audit event through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # Bulk update and delete bypass save() and delete(): refuse them too, before the database
+    # trigger has to (SQLite has one as well, but a clear Python error is easier to trace).
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    update.alters_data = True
+    delete.alters_data = True
+
+
 class AuditEvent(models.Model):
     """One thing that happened. Append-only: each row carries the sha256 of its canonical form
     and of the row before it, so an edited or removed row breaks the chain (``verify_audit``),
@@ -30,6 +47,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "id"]), models.Index(fields=["target_type", "target_id"])]
@@ -39,8 +58,8 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ValueError("Audit events are append-only.")
+            raise AppendOnlyError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are append-only.")
+        raise AppendOnlyError("Audit events are append-only.")

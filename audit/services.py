@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from audit.context import current_ip
 from audit.models import AuditEvent
@@ -42,6 +44,32 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_form(event)).hexdigest()
 
 
+def _normalise_ip(value: str | None) -> str | None:
+    """The address as the database will store it, so that the row read back hashes the same.
+
+    PostgreSQL's ``inet`` rewrites IPv6 addresses (``2001:DB8:0::1`` -> ``2001:db8::1``) and
+    refuses what is not an address; the request's address comes from a header, so an unusable
+    one is dropped rather than failing the action it records.
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if address.version == 4:
+        return str(address)
+    if address.scope_id:  # "fe80::1%eth0": inet has no zone ids.
+        return None
+    return clean_ipv6_address(str(address))
+
+
+def _json_safe(data: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` as it will read back from the JSON column: dates, decimals and UUIDs become
+    strings. NaN and infinities are refused (PostgreSQL's jsonb cannot hold them)."""
+    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, sort_keys=True, allow_nan=False))
+
+
 def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -62,8 +90,8 @@ def audit_record(
     ``actor`` is a user or None (a task, the system). ``data`` must not hold finding or
     document content.
     """
-    # Store exactly what the hash covers: JSON-safe values (dates become strings).
-    clean = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, sort_keys=True))
+    # Store exactly what the hash covers, so that the row read back from the database hashes the same.
+    clean = _json_safe(data)
     with transaction.atomic():
         _lock_chain()
         previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
@@ -76,7 +104,7 @@ def audit_record(
             target_id=str(target.pk) if target is not None else "",
             case=case,
             at=timezone.now(),
-            ip=current_ip.get(),
+            ip=_normalise_ip(current_ip.get()),
             data=clean,
             prev_hash=previous or GENESIS_HASH,
         )
@@ -91,23 +119,47 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainProblem | None:
-    """The first break in the chain, or None when every row is as it was written."""
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int  # events checked, up to and including the first broken one
+    problem: ChainProblem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
+    """Walk the chain in id order; stop at the first row that was altered or does not follow its
+    predecessor. (Removing the newest rows leaves no trace in the chain itself: that is the limit
+    of a hash chain without an outside copy of its head.)"""
     rows: Iterator[AuditEvent] = iter(
         events if events is not None else AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
     )
     expected_prev = GENESIS_HASH
     previous_id: int | None = None
+    checked = 0
     for event in rows:
+        checked += 1
         if compute_hash(event) != event.hash:
-            return ChainProblem(event.id, f"Audit event {event.id} was altered: its contents no longer match its hash.")
-        if event.prev_hash != expected_prev:
-            after = f"after event {previous_id}" if previous_id is not None else "at the start of the log"
-            return ChainProblem(
-                event.id,
-                f"Audit event {event.id} does not follow the event before it: "
-                f"one or more events {after} and before event {event.id} were removed or altered.",
+            return ChainReport(
+                checked,
+                ChainProblem(event.id, f"Audit event {event.id} was altered: its contents no longer match its hash."),
             )
+        if event.prev_hash != expected_prev:
+            if previous_id is None:
+                where = f"before event {event.id}, the first one left: the events before it were removed."
+            else:
+                where = (
+                    f"between event {previous_id} and event {event.id}: events between them were removed, "
+                    f"or event {previous_id} was rewritten."
+                )
+            return ChainReport(checked, ChainProblem(event.id, f"The audit chain is broken {where}"))
         expected_prev = event.hash
         previous_id = event.id
-    return None
+    return ChainReport(checked, None)
+
+
+def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainProblem | None:
+    """The first break in the chain, or None when every row is as it was written."""
+    return check_chain(events).problem

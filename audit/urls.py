@@ -1,0 +1,10 @@
+from django.urls import path
+
+from audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("verify/", views.audit_verify, name="verify"),
+]

@@ -1,0 +1,46 @@
+"""The audit log, for program coordinators."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.selectors import audit_log_for
+from audit.services import verify_chain
+from core import forms as cp
+from core.web import coordinator_required, paginate
+
+
+class AuditFilterForm(cp.Form):
+    action = forms.CharField(required=False, help_text="For example case.submitted, or a prefix such as finding.")
+    actor = forms.CharField(required=False, label="Actor email")
+    case = forms.CharField(required=False, label="Case reference")
+
+
+@coordinator_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    events = audit_log_for(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"]:
+            events = events.filter(action__startswith=data["action"].strip())
+        if data["actor"]:
+            events = events.filter(actor_label__icontains=data["actor"].strip())
+        if data["case"]:
+            events = events.filter(case__reference__iexact=data["case"].strip())
+    return render(request, "audit/audit_list.html", {"form": form, "page": paginate(request, events, per_page=50)})
+
+
+@coordinator_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    problem = verify_chain()
+    if problem is None:
+        messages.success(request, "The audit chain is intact: no event was altered or removed.")
+    else:
+        messages.error(request, problem.message)
+    return redirect("audit:list")
