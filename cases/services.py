@@ -59,9 +59,21 @@ def _require_perm(actor: User, perm: str, obj: Any, message: str) -> None:
         raise DomainError(message, code="forbidden")
 
 
-def _require_open(case: ReviewCase) -> None:
+def require_open(case: ReviewCase) -> None:
     if case.is_read_only:
         raise DomainError(f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only.")
+
+
+def require_case_perm(actor: User, perm: str, case: ReviewCase, message: str) -> None:
+    """``actor`` holds ``perm`` on the case, or is refused. Closing or withdrawing a case revokes
+    the change and review rights, so someone who can still see the case is told the real reason
+    (it is read-only) rather than that they have no right; others learn nothing about it."""
+    if permissions.has(actor, perm, case):
+        return
+    if permissions.has(actor, VIEW_CASE, case):
+        case.refresh_from_db(fields=["state"])
+        require_open(case)
+    raise DomainError(message, code="forbidden")
 
 
 def _require_state(case: ReviewCase, *states: str, doing: str) -> None:
@@ -96,9 +108,11 @@ def validate_window(access_date: datetime.date | None, sharing_date: datetime.da
 
 def _agency_member(actor: User, case: ReviewCase, *, doing: str) -> AgencyMembership:
     """The actor's agency membership, if their agency is assigned to the (open) case."""
+    message = f"Only reviewers of an agency assigned to {case.reference} can {doing}."
     membership = agency_membership(actor)
-    if membership is None or not permissions.has(actor, REVIEW_CASE, case):
-        raise DomainError(f"Only reviewers of an agency assigned to {case.reference} can {doing}.", code="forbidden")
+    if membership is None:
+        raise DomainError(message, code="forbidden")
+    require_case_perm(actor, REVIEW_CASE, case, message)
     return membership
 
 
@@ -236,9 +250,9 @@ def case_create(
 def case_edit(*, case: ReviewCase, actor: User, **changes: Any) -> ReviewCase:
     """The firm edits its case. Dates are editable while the case is a draft; afterwards the
     sharing date moves only through case_move_sharing_date."""
-    _require_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can edit it.")
+    require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can edit it.")
     case = _lock(case)
-    _require_open(case)
+    require_open(case)
     allowed = DESCRIPTIVE_FIELDS + (DATE_FIELDS if case.state == CaseState.DRAFT else ())
     unknown = set(changes) - set(allowed)
     if unknown:
@@ -270,14 +284,14 @@ def _missing_documents(case: ReviewCase) -> list[str]:
     present = set(
         case.documents.filter(agency__isnull=True, versions__isnull=False).values_list("kind", flat=True).distinct()
     )
-    required = (DocumentKind.SYSTEM_CARD, DocumentKind.ACCESS_INSTRUCTIONS)
-    return [DocumentKind(kind).label.lower() for kind in required if kind not in present]
+    required = ((DocumentKind.SYSTEM_CARD, "a system card"), (DocumentKind.ACCESS_INSTRUCTIONS, "access instructions"))
+    return [wanted for kind, wanted in required if kind not in present]
 
 
 @transaction.atomic
 def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
     """The firm submits its draft for triage by the program office."""
-    _require_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can submit it.")
+    require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can submit it.")
     case = _lock(case)
     _require_state(case, CaseState.DRAFT, doing="submit a case")
     problems = []
@@ -287,7 +301,7 @@ def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
         problems.append("a sharing date")
     elif case.sharing_date <= program_today():
         raise DomainError("The sharing date must be in the future to submit the case.")
-    problems += [f"a {label}" for label in _missing_documents(case)]
+    problems += _missing_documents(case)
     if problems:
         raise DomainError(f"Before submitting {case.reference}, add {', '.join(problems)}.")
     validate_window(case.access_date, case.sharing_date)
@@ -306,6 +320,7 @@ def case_assign_agencies(*, case: ReviewCase, agencies: Iterable[Agency], actor:
     if not is_coordinator(actor):
         raise DomainError("Only a program coordinator can assign agencies.", code="forbidden")
     case = _lock(case)
+    require_open(case)
     _require_state(case, CaseState.SUBMITTED, CaseState.IN_REVIEW, doing="assign agencies")
     wanted = {agency.pk: agency for agency in agencies}
     if not wanted:
@@ -362,8 +377,7 @@ def case_assign_reviewers(
     membership = agency_membership(actor)
     if membership is None or not membership.is_supervisor:
         raise DomainError("Only an agency supervisor can assign reviewers.", code="forbidden")
-    if not permissions.has(actor, REVIEW_CASE, case):
-        raise DomainError(f"Your agency is not assigned to {case.reference}.", code="forbidden")
+    require_case_perm(actor, REVIEW_CASE, case, f"Your agency is not assigned to {case.reference}.")
     case = _lock(case)
     _require_state(case, CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED, doing="assign reviewers")
     agency = membership.agency
@@ -418,9 +432,9 @@ def case_move_sharing_date(
 ) -> ReviewCase:
     """The firm moves its planned sharing date; the review window's deadline (and its reminders)
     move with it."""
-    _require_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can move its sharing date.")
+    require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can move its sharing date.")
     case = _lock(case)
-    _require_open(case)
+    require_open(case)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the sharing date moves: the reason is kept in the case record.")
@@ -437,7 +451,7 @@ def case_move_sharing_date(
         action="case.sharing_date_moved",
         target=case,
         case=case,
-        data={"from": old, "to": new_sharing_date, "reason_given": True},
+        data={"from": old, "to": new_sharing_date, "reason": reason},
     )
     if case.state != CaseState.DRAFT:
         on_commit_event("case.sharing_date_moved", case=case, target=case, actor=actor)
@@ -452,8 +466,9 @@ def _make_read_only(case: ReviewCase) -> None:
 @transaction.atomic
 def case_withdraw(*, case: ReviewCase, actor: User, reason: str = "") -> ReviewCase:
     """The firm withdraws its case, at any time before closeout. The review is voluntary."""
-    _require_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can withdraw it.")
+    require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can withdraw it.")
     case = _lock(case)
+    require_open(case)
     _require_state(
         case,
         CaseState.DRAFT,

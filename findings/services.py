@@ -20,6 +20,7 @@ from agencies.models import AgencyMembership
 from audit.services import audit_record
 from cases.models import CaseState, ReviewCase
 from cases.permissions import CHANGE_CASE, REVIEW_CASE
+from cases.services import require_case_perm, require_open
 from core import audience, permissions
 from core.errors import DomainError
 from core.events import on_commit_event
@@ -58,11 +59,12 @@ def _lock(finding: Finding) -> Finding:
 
 def _reviewing_member(actor: User, case: ReviewCase, *, doing: str) -> AgencyMembership:
     """The actor's membership, if their agency is assigned to the case and it is open."""
+    message = f"Only reviewers of an agency assigned to {case.reference} can {doing}."
     membership = agency_membership(actor)
-    if membership is None or not permissions.has(actor, REVIEW_CASE, case):
-        raise DomainError(f"Only reviewers of an agency assigned to {case.reference} can {doing}.", code="forbidden")
-    if case.is_read_only:
-        raise DomainError(f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only.")
+    if membership is None:
+        raise DomainError(message, code="forbidden")
+    require_case_perm(actor, REVIEW_CASE, case, message)
+    require_open(case)
     return membership
 
 
@@ -183,13 +185,14 @@ def finding_edit(
         merged["target_component"] = ""
         changes["target_component"] = ""
     _validate(merged if "response_due" in changes else {k: v for k, v in merged.items() if k != "response_due"})
+    # Checked before anything is set, so that a refused edit leaves the caller's object as it was.
+    versions = None if related_versions is None else _related_versions(actor, finding.case, related_versions)
     changed = [field for field, value in changes.items() if getattr(finding, field) != value]
     for field in changed:
         setattr(finding, field, changes[field])
     if changed:
         finding.save(update_fields=[*changed, "updated_at"])
-    if related_versions is not None:
-        versions = _related_versions(actor, finding.case, related_versions)
+    if versions is not None and {v.pk for v in versions} != set(finding.related_versions.values_list("pk", flat=True)):
         finding.related_versions.set(versions)
         changed.append("related_versions")
     if changed:
@@ -268,8 +271,10 @@ def finding_respond(
     """The firm answers a finding shared with it. Its answer is its own, voluntary, choice:
     acknowledged, mitigated, disputed or declined."""
     case = finding.case
-    if firm_membership(actor) is None or not permissions.has(actor, CHANGE_CASE, case):
-        raise DomainError("Only a liaison of the case's firm can answer its findings.", code="forbidden")
+    message = "Only a liaison of the case's firm can answer its findings."
+    if firm_membership(actor) is None:
+        raise DomainError(message, code="forbidden")
+    require_case_perm(actor, CHANGE_CASE, case, message)
     if not permissions.has(actor, VIEW_FINDING, finding):
         raise DomainError("This finding has not been shared with your firm.", code="forbidden")
     finding = _lock(finding)
@@ -369,11 +374,9 @@ def comment_add(
         raise DomainError("That finding belongs to another case.")
     if visibility not in Visibility.values:
         raise DomainError(f"Choose who may read the comment: {', '.join(Visibility.labels).lower()}.")
-    if case.is_read_only:
-        raise DomainError(f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only.")
+    # The permission checks come before anything that would tell an outsider about the case.
     if firm_membership(actor) is not None:
-        if not permissions.has(actor, CHANGE_CASE, case):
-            raise DomainError("Only liaisons of the case's firm can comment on it.", code="forbidden")
+        require_case_perm(actor, CHANGE_CASE, case, "Only liaisons of the case's firm can comment on it.")
         if finding is not None and not permissions.has(actor, VIEW_FINDING, finding):
             raise DomainError("This finding has not been shared with your firm.", code="forbidden")
         agency, visibility = None, Visibility.FIRM
