@@ -17,7 +17,15 @@ def require_coordinator(actor: Any, what: str) -> None:
 
 
 def require_no_organisation(user: User) -> None:
-    if user.is_staff or firm_membership(user) or agency_membership(user):
+    # Read the membership tables themselves: a deactivated account still belongs where it was.
+    from agencies.models import AgencyMembership
+    from firms.models import FirmMembership
+
+    if (
+        user.is_staff
+        or FirmMembership.objects.filter(user=user).exists()
+        or AgencyMembership.objects.filter(user=user).exists()
+    ):
         raise DomainError(f"{user.email} already belongs to an organisation; a person has exactly one.")
 
 
@@ -46,6 +54,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
     if not user.is_active:
         raise DomainError(f"{user.email} is already deactivated.")
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    # A new (unusable) password hash invalidates every open session for good: reactivating the
+    # account later does not bring them back, and it then starts with a password reset.
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password"])
     audit_record(actor=actor, action="user.deactivated", target=user, data={"email": user.email})
     return user

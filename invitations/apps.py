@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InvitationsConfig(AppConfig):
+    name = "invitations"
+    verbose_name = "Invitations"

@@ -1,0 +1,373 @@
+"""Sending, accepting and revoking invitations.
+
+Accepting runs with the inviter's authority *as it stands at acceptance*: the membership is added
+by ``firms``/``agencies``/``accounts`` services with ``actor=`` the inviter, and the invitation
+rule (``invitations.permissions``) is checked again first. So an invitation from someone who has
+since lost the right to send it (deactivated, removed from their firm, no longer admin or
+supervisor) cannot be used: the invitee is told to ask for a new one, and nothing is created.
+Outstanding invitations therefore never outlive their sender's authority.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from accounts.services import coordinator_appoint
+from agencies.models import Agency, AgencyMembership, AgencyRole
+from agencies.services import agency_membership_add
+from audit.services import audit_record
+from core.errors import DomainError
+from firms.models import Firm, FirmMembership
+from firms.services import firm_membership_add
+from invitations.models import Invitation, InvitationKind, InvitationTarget
+from invitations.permissions import invite_refusal
+from invitations.selectors import invitation_by_token, token_hash
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TTL_DAYS = 7
+# Namespace of the advisory locks that serialise invitations per email address (two-key form,
+# so it cannot collide with the audit chain's one-key lock).
+_EMAIL_LOCK_NAMESPACE = 0x494E56  # "INV"
+
+# Link refusals: each its own code (the web layer answers 404 for unknown, 410 for the rest).
+LINK_UNKNOWN = "invitation_unknown"
+LINK_USED = "invitation_used"
+LINK_REVOKED = "invitation_revoked"
+LINK_EXPIRED = "invitation_expired"
+LINK_CODES = frozenset({LINK_UNKNOWN, LINK_USED, LINK_REVOKED, LINK_EXPIRED})
+
+
+def invitation_ttl() -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, "INVITATION_TTL_DAYS", DEFAULT_TTL_DAYS))
+
+
+def describe_moment(moment: datetime.datetime) -> str:
+    """A moment in the program's time zone, in words: '4 December 2026, 10:15 EST'."""
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")
+
+
+def _normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(f"{email or 'An empty address'} is not a valid email address.") from None
+    return email
+
+
+def _lock_email(email: str) -> None:
+    """Serialise invitations for one address, so two inviters cannot both open one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_EMAIL_LOCK_NAMESPACE, email])
+    # SQLite (the demo) has a single writer already.
+
+
+def _belongs_to_an_organisation(user: User) -> bool:
+    # Not accounts.roles: those answer None for a deactivated account, and a deactivated
+    # account's membership still counts here.
+    return (
+        user.is_staff
+        or FirmMembership.objects.filter(user=user).exists()
+        or AgencyMembership.objects.filter(user=user).exists()
+    )
+
+
+def _refuse_existing_account(email: str) -> None:
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        return
+    if _belongs_to_an_organisation(existing):
+        raise DomainError(f"{email} already has an account with an organisation; a person has exactly one.")
+    if not existing.is_active:
+        raise DomainError(f"{email} belongs to a deactivated account, which cannot be invited back.")
+
+
+def _target(
+    *, firm: Firm | None, is_admin: bool, agency: Agency | None, agency_role: str, coordinator: bool
+) -> InvitationTarget:
+    chosen = [firm is not None, agency is not None, coordinator]
+    if sum(chosen) != 1:
+        raise DomainError("Choose one organisation to invite to: a firm, an agency or the program office.")
+    if firm is not None:
+        return InvitationTarget(kind=InvitationKind.FIRM, firm=firm, is_admin=is_admin)
+    if agency is not None:
+        if agency_role not in AgencyRole.values:
+            raise DomainError("Choose the agency role: reviewer or supervisor.")
+        return InvitationTarget(kind=InvitationKind.AGENCY, agency=agency, agency_role=agency_role)
+    return InvitationTarget(kind=InvitationKind.COORDINATOR)
+
+
+def _audit_data(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "email": invitation.email,
+        "kind": invitation.kind,
+        "firm": invitation.firm_id,
+        "is_admin": invitation.is_admin,
+        "agency": invitation.agency_id,
+        "agency_role": invitation.agency_role,
+        "invited_by": invitation.invited_by_id,
+        "expires_at": invitation.expires_at,
+    }
+
+
+def accept_url(token: str) -> str:
+    return settings.SITE_URL + reverse("invitations:accept", kwargs={"token": token})
+
+
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    inviter = invitation.invited_by
+    context = {
+        "invitation": invitation,
+        "inviter_name": inviter.get_full_name(),
+        "inviter_email": inviter.email,
+        "target": invitation.target,
+        "link": accept_url(token),
+        "expires": describe_moment(invitation.expires_at),
+        "site_url": settings.SITE_URL,
+    }
+    subject = render_to_string("invitations/email/invitation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("invitations/email/invitation_message.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(render_to_string("invitations/email/invitation_message.html", context), "text/html")
+    message.send()
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    email: str,
+    actor: User,
+    firm: Firm | None = None,
+    is_admin: bool = False,
+    agency: Agency | None = None,
+    agency_role: str = "",
+    coordinator: bool = False,
+) -> tuple[Invitation, str]:
+    """Invite ``email`` to exactly one of: ``firm`` (as admin when ``is_admin``), ``agency`` (in
+    ``agency_role``) or the program office (``coordinator``). Emails the link after commit.
+
+    Returns the invitation and the link's token; the token is not stored anywhere.
+    """
+    target = _target(firm=firm, is_admin=is_admin, agency=agency, agency_role=agency_role, coordinator=coordinator)
+    if refusal := invite_refusal(actor, target):
+        raise DomainError(refusal, code="forbidden")
+    email = _normalise_email(email)
+    _lock_email(email)
+    _refuse_existing_account(email)
+    if Invitation.objects.pending().filter(email=email).exists():
+        raise DomainError(
+            f"{email} already has an open invitation. Revoke it first if you want to send a different one."
+        )
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=email,
+        kind=target.kind,
+        firm=target.firm,
+        is_admin=target.is_admin,
+        agency=target.agency,
+        agency_role=target.agency_role,
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + invitation_ttl(),
+        token_hash=token_hash(token),
+    )
+    audit_record(actor=actor, action="invitation.sent", target=invitation, data=_audit_data(invitation))
+    # robust: a mail server that is down is logged and does not turn the committed invitation
+    # into an error page; the inviter can revoke and send again.
+    transaction.on_commit(lambda: _send_invitation_email(invitation, token), robust=True)
+    return invitation, token
+
+
+def _link_refusal(invitation: Invitation | None, now: datetime.datetime) -> DomainError | None:
+    if invitation is None:
+        return DomainError(
+            "This invitation link is not valid. Check that you opened the whole link from the email, "
+            "or ask the person who invited you for a new invitation.",
+            code=LINK_UNKNOWN,
+        )
+    if invitation.accepted_at is not None:
+        return DomainError(
+            "This invitation has already been used to set up an account. If that was you, sign in; "
+            "if not, tell the person who invited you.",
+            code=LINK_USED,
+        )
+    if invitation.revoked_at is not None:
+        return DomainError(
+            f"This invitation was withdrawn on {describe_moment(invitation.revoked_at)}. "
+            "Ask the person who invited you for a new invitation if you still need an account.",
+            code=LINK_REVOKED,
+        )
+    if invitation.expires_at <= now:
+        return DomainError(
+            f"This invitation expired on {describe_moment(invitation.expires_at)}. "
+            "Ask the person who invited you, or a program coordinator, for a new invitation.",
+            code=LINK_EXPIRED,
+        )
+    return None
+
+
+def _record_expired_use(invitation: Invitation) -> None:
+    """Its own transaction, after the refused one has rolled back, so the record survives."""
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="invitation.expired",
+            target=invitation,
+            data={"email": invitation.email, "expires_at": invitation.expires_at},
+        )
+
+
+def invitation_check_link(*, token: str) -> Invitation:
+    """The invitation a link opens, if it can still be accepted; otherwise the DomainError that
+    says why (code: one of ``LINK_CODES``). Using an expired link is audited."""
+    invitation = invitation_by_token(token=token)
+    if refusal := _link_refusal(invitation, timezone.now()):
+        if refusal.code == LINK_EXPIRED and invitation is not None:
+            _record_expired_use(invitation)
+        raise refusal
+    assert invitation is not None
+    return invitation
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="invalid_password") from None
+
+
+def _add_to_organisation(invitation: Invitation, user: User) -> None:
+    inviter = invitation.invited_by
+    if invitation.kind == InvitationKind.FIRM:
+        assert invitation.firm is not None
+        firm_membership_add(firm=invitation.firm, user=user, is_admin=invitation.is_admin, actor=inviter)
+    elif invitation.kind == InvitationKind.AGENCY:
+        assert invitation.agency is not None
+        agency_membership_add(agency=invitation.agency, user=user, role=invitation.agency_role, actor=inviter)
+    else:
+        coordinator_appoint(user=user, actor=inviter)
+
+
+def invitation_accept(*, token: str, password: str, full_name: str) -> User:
+    """Accept the invitation a link's ``token`` opens: create the account (or complete an
+    existing account that has no organisation), set its password, add it to the organisation in
+    the invited role, and mark the invitation used. All or nothing.
+
+    Not wrapped in one ``atomic`` like the others: the use of an expired link is recorded after
+    the refused transaction rolls back.
+    """
+    expired: Invitation | None = None
+    try:
+        with transaction.atomic():
+            invitation = invitation_by_token(token=token, for_update=True)
+            now = timezone.now()
+            if refusal := _link_refusal(invitation, now):
+                if refusal.code == LINK_EXPIRED:
+                    expired = invitation
+                raise refusal
+            assert invitation is not None
+            return _accept(invitation, now=now, password=password, full_name=full_name)
+    except DomainError:
+        if expired is not None:
+            _record_expired_use(expired)
+        raise
+
+
+def _accept(invitation: Invitation, *, now: datetime.datetime, password: str, full_name: str) -> User:
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise DomainError("Please give your full name.", code="invalid_name")
+    if len(full_name) > User._meta.get_field("full_name").max_length:
+        raise DomainError("Your name is too long for the form; please shorten it.", code="invalid_name")
+    inviter = invitation.invited_by
+    if invite_refusal(inviter, invitation.target):
+        raise DomainError(
+            f"{inviter.get_full_name()}, who sent this invitation, can no longer invite people as "
+            f"{invitation.target.label}, so it cannot be used. "
+            "Ask your organisation or a program coordinator for a new invitation.",
+            code="inviter_lost_rights",
+        )
+    user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
+    existing_account = user is not None
+    if user is None:
+        user = User(email=invitation.email, full_name=full_name)
+        _validate_password(password, user)
+        user.set_password(password)
+        try:
+            with transaction.atomic():
+                user.save(force_insert=True)
+        except IntegrityError:
+            raise DomainError(
+                f"An account for {invitation.email} was created at the same moment; try the link again.",
+                code="conflict",
+            ) from None
+    else:
+        if not user.is_active:
+            raise DomainError(f"The account for {user.email} has been deactivated; it cannot accept invitations.")
+        if _belongs_to_an_organisation(user):
+            raise DomainError(f"{user.email} already belongs to an organisation; a person has exactly one.")
+        user.full_name = full_name
+        _validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["full_name", "password"])
+    # The link reached this mailbox: the address is verified, for allauth's own flows.
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    _add_to_organisation(invitation, user)
+    invitation.accepted_at = now
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit_record(
+        actor=user,
+        action="invitation.accepted",
+        target=invitation,
+        data={**_audit_data(invitation), "user": user.pk, "existing_account": existing_account},
+    )
+    return user
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    """Withdraw a pending invitation: its link stops working at once."""
+    # Locked, so that a revocation and an acceptance of the same link cannot both succeed.
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("firm", "agency").get(pk=invitation.pk)
+    )
+    if refusal := invite_refusal(actor, invitation.target):
+        raise DomainError(f"You cannot revoke this invitation. {refusal}", code="forbidden")
+    if invitation.accepted_at is not None:
+        raise DomainError(
+            f"{invitation.email} has already accepted this invitation; deactivate the account instead if needed."
+        )
+    if invitation.revoked_at is not None:
+        raise DomainError(f"The invitation to {invitation.email} was already revoked.")
+    now = timezone.now()
+    if invitation.expires_at <= now:
+        raise DomainError(f"The invitation to {invitation.email} has already expired; there is nothing to revoke.")
+    invitation.revoked_at = now
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(actor=actor, action="invitation.revoked", target=invitation, data=_audit_data(invitation))
+    return invitation

@@ -1,0 +1,183 @@
+"""Signing in by email and password through allauth; no public sign-up; the admin has no door of its own."""
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+from accounts.models import User
+from audit.models import AuditEvent
+from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
+from tests.factories import PASSWORD
+
+LOGIN_URL = "/accounts/login/"
+
+
+def test_sign_in_page_has_labelled_email_and_password_fields(client):
+    response = client.get(LOGIN_URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<label for="id_login"' in page
+    assert '<label for="id_password"' in page
+    assert "by invitation" in page
+
+
+def test_wrong_password_shows_an_error_and_signs_nobody_in(client, alex):
+    response = client.post(LOGIN_URL, {"login": alex.email, "password": "not-the-password"})
+
+    assert response.status_code == 200
+    assert "not correct" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_signup_page_says_accounts_are_by_invitation_and_creates_nobody(client, db):
+    response = client.get("/accounts/signup/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Accounts are by invitation" in page
+    assert 'type="password"' not in page
+
+    response = client.post(
+        "/accounts/signup/", {"email": "mallory@example.test", "password1": "a-long-enough-password-1"}
+    )
+    assert "Accounts are by invitation" in response.content.decode()
+    assert not User.objects.filter(email="mallory@example.test").exists()
+
+
+def test_password_and_totp_sign_in_end_to_end(client, alex):
+    enrol_totp(alex)
+
+    response = client.post(LOGIN_URL, {"login": "ALEX@northwind.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    # Half way there: the password alone signs nobody in.
+    assert SESSION_KEY not in client.session
+    assert client.get("/").status_code == 302
+
+    page = client.get("/accounts/2fa/authenticate/").content.decode()
+    assert '<label for="id_code"' in page
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(totp_secret(alex))})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+    event = AuditEvent.objects.filter(action="auth.login").get()
+    assert event.actor == alex
+    assert event.data["methods"] == ["password", "mfa:totp"]
+
+
+def test_wrong_totp_code_is_refused_and_audited(client, alex):
+    enrol_totp(alex)
+    client.post(LOGIN_URL, {"login": alex.email, "password": PASSWORD})
+    good = totp_code(totp_secret(alex))
+    wrong = f"{(int(good) + 1) % 1000000:06d}"
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": wrong})
+
+    assert response.status_code == 200
+    assert "Incorrect code" in response.content.decode()
+    assert SESSION_KEY not in client.session
+    event = AuditEvent.objects.filter(action="auth.login_failed").get()
+    assert event.actor is None
+    assert event.data == {"email": alex.email, "reason": "mfa_code"}
+
+
+def test_deactivated_account_cannot_sign_in(client, alex, coordinator):
+    from accounts.services import user_deactivate
+
+    user_deactivate(user=alex, actor=coordinator)
+
+    response = client.post(LOGIN_URL, {"login": alex.email, "password": PASSWORD}, follow=True)
+
+    assert "deactivated" in response.content.decode()
+    assert SESSION_KEY not in client.session
+    assert AuditEvent.objects.filter(action="auth.login_failed", data__reason="inactive").exists()
+
+
+class TestAdminHasNoSecondDoor:
+    def test_admin_login_redirects_to_the_allauth_sign_in(self, client, db):
+        response = client.get("/admin/login/?next=/admin/")
+
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+    def test_admin_index_sends_anonymous_people_to_the_allauth_sign_in(self, client, db):
+        response = client.get("/admin/", follow=True)
+
+        assert response.redirect_chain[-1][0] == "/accounts/login/?next=%2Fadmin%2F"
+
+    def test_posting_credentials_to_the_admin_login_signs_nobody_in(self, client, coordinator):
+        response = client.post("/admin/login/?next=/admin/", {"username": coordinator.email, "password": PASSWORD})
+
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+        assert SESSION_KEY not in client.session
+
+    def test_offsite_next_is_not_passed_on(self, client, db):
+        response = client.get("/admin/login/?next=https://evil.example/")
+
+        location = urlparse(response["Location"])
+        assert location.path == "/accounts/login/"
+        assert parse_qs(location.query)["next"][0].startswith("/")
+
+    def test_signed_in_coordinator_reaches_the_admin(self, client, login, coordinator):
+        login(client, coordinator)
+
+        assert client.get("/admin/").status_code == 200
+
+    def test_signed_in_liaison_is_refused_without_a_redirect_loop(self, client, login, alex):
+        login(client, alex)
+
+        response = client.get("/admin/", follow=True)
+
+        assert response.status_code == 403
+
+    def test_admin_password_change_leads_to_the_allauth_page(self, client, login, coordinator):
+        login(client, coordinator)
+
+        response = client.get("/admin/password_change/")
+
+        assert response["Location"] == "/accounts/password/change/"
+
+
+def test_failed_sign_in_is_audited_without_the_password(client, alex):
+    client.post(LOGIN_URL, {"login": "  Alex@Northwind.TEST ", "password": "hunter2-guess"})
+
+    event = AuditEvent.objects.filter(action="auth.login_failed").get()
+    assert event.actor is None
+    assert event.target_id == str(alex.pk)
+    assert event.data == {"email": "alex@northwind.test", "reason": "password"}
+    assert "hunter2" not in json.dumps(event.data)
+
+
+def test_failed_sign_in_for_an_unknown_email_is_audited(client, db):
+    client.post(LOGIN_URL, {"login": "Nobody@Example.test", "password": "whatever-1"})
+
+    event = AuditEvent.objects.filter(action="auth.login_failed").get()
+    assert event.target_id == ""
+    assert event.data["email"] == "nobody@example.test"
+
+
+def test_sign_out_is_audited(client, login, alex):
+    login(client, alex)
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
+    event = AuditEvent.objects.filter(action="auth.logout").get()
+    assert event.actor == alex
+
+
+@pytest.mark.parametrize("path", ["/accounts/logout/"])
+def test_sign_out_by_get_asks_for_confirmation(client, login, alex, path):
+    login(client, alex)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert SESSION_KEY in client.session
