@@ -1,0 +1,233 @@
+"""manage.py seed_demo: the demo data a newcomer signs in to (issue 2, item 7)."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import agency_membership, firm_membership
+from audit.models import AuditEvent
+from audit.services import verify_chain
+from cases.models import CaseState, Closeout, CloseoutState, Decision, ReviewCase
+from cases.selectors import cases_for
+from core.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD
+from core.models import Visibility
+from documents.models import Document, DocumentKind, DocumentVersion
+from documents.selectors import documents_for
+from findings.models import Comment, Finding, FindingState
+from findings.selectors import findings_for
+from firms.models import Firm
+from notifications.models import Notification
+from tests.factories import make_firm
+
+EMAILS = [account.email for account in ACCOUNTS]
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    settings.DOCUMENT_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return seed("--force")
+
+
+def user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def counts() -> dict[str, int]:
+    models = (User, Firm, ReviewCase, Document, DocumentVersion, Finding, Comment, Closeout, AuditEvent)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_refuses_without_the_demo_switch_or_force(settings):
+    settings.DEMO = False
+    with pytest.raises(CommandError, match=r"CHECKPOINT_DEMO=1.*--force"):
+        seed()
+    assert not User.objects.filter(email__in=EMAILS).exists()
+    assert not ReviewCase.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_runs_without_force_when_the_demo_switch_is_on(settings):
+    settings.DEMO = True
+    assert "Demo data loaded" in seed()
+    assert User.objects.filter(email__in=EMAILS).count() == len(EMAILS)
+
+
+@pytest.mark.django_db
+def test_refuses_a_database_holding_some_demo_accounts_but_not_all():
+    User.objects.create_user(email="alex@northwind.example", password="something-else-entirely")
+    before = counts()
+    with pytest.raises(CommandError, match=r"Some demo accounts exist but not all.*Nothing was changed"):
+        seed("--force")
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_a_refusal_by_a_service_leaves_nothing_behind():
+    # The accounts are created first; then firm_create refuses a second "Northwind AI": all is undone.
+    make_firm("Northwind AI")
+    before = counts()
+    with pytest.raises(CommandError, match=r"could not be loaded: A firm named 'Northwind AI'.*Nothing was changed"):
+        seed("--force")
+    assert counts() == before
+    assert verify_chain() is None
+
+
+# --- what it loads -------------------------------------------------------------------------------
+
+
+# Each seed takes a few seconds on PostgreSQL, so each test below checks one whole aspect of it.
+
+
+def test_every_demo_account_signs_in_with_the_demo_password_in_its_role(seeded, client):
+    for email in EMAILS:
+        account = user(email)
+        assert account.check_password(DEMO_PASSWORD), email
+        assert account.is_active
+        assert account.full_name, email
+        assert not account.is_superuser
+    assert client.login(username="alex@northwind.example", password=DEMO_PASSWORD)
+    assert not client.login(username="alex@northwind.example", password="wrong-password")
+    # The summary printed at the end names every login and the password.
+    for email in EMAILS:
+        assert email in seeded
+    assert DEMO_PASSWORD in seeded
+    coordinator = user("coordinator@checkpoint.example")
+    assert coordinator.is_staff
+    assert firm_membership(coordinator) is None
+    assert agency_membership(coordinator) is None
+    for email, firm, is_admin in (
+        ("alex@northwind.example", "Northwind AI", True),
+        ("sam@northwind.example", "Northwind AI", False),
+        ("kim@lumenlabs.example", "Lumen Labs", True),
+    ):
+        membership = firm_membership(user(email))
+        assert (membership.firm.name, membership.is_admin) == (firm, is_admin), email
+        assert not user(email).is_staff
+    for code in ("dod", "treasury", "cisa"):
+        for role in ("reviewer", "supervisor"):
+            membership = agency_membership(user(f"{role}@{code}.example"))
+            assert (membership.agency.code, membership.role) == (code, role)
+
+
+def test_cases_of_both_firms_in_every_state_with_documents_findings_comments_and_deadlines(seeded):
+    for firm in ("Northwind AI", "Lumen Labs"):
+        states = set(ReviewCase.objects.filter(model__firm__name=firm).values_list("state", flat=True))
+        assert states == set(CaseState.values), firm
+
+    kinds = set(Document.objects.values_list("kind", flat=True))
+    assert {
+        DocumentKind.SYSTEM_CARD,
+        DocumentKind.ACCESS_INSTRUCTIONS,
+        DocumentKind.EVALUATION_REPORT,
+        DocumentKind.RED_TEAM_REPORT,
+    } <= kinds
+    assert not Document.objects.filter(versions__isnull=True).exists()
+    # Every case past draft had what submitting needs.
+    for case in ReviewCase.objects.exclude(state=CaseState.DRAFT).exclude(submitted_at__isnull=True):
+        assert {DocumentKind.SYSTEM_CARD, DocumentKind.ACCESS_INSTRUCTIONS} <= set(
+            case.documents.values_list("kind", flat=True)
+        ), case.reference
+    assert set(Finding.objects.values_list("visibility", flat=True)) == set(Visibility.values)
+    assert set(Finding.objects.values_list("state", flat=True)) == set(FindingState.values)
+    assert set(Comment.objects.values_list("visibility", flat=True)) == set(Visibility.values)
+    assert Comment.objects.filter(agency__isnull=True).exists()  # a firm liaison's comment
+    assert Comment.objects.filter(finding__isnull=False).exists()
+
+    # A closeout awaits one agency's decision after the other approved.
+    waiting = [
+        closeout
+        for closeout in Closeout.objects.filter(state=CloseoutState.PENDING)
+        if closeout.case.agency_assignments.count() == 2
+        and list(closeout.decisions.values_list("decision", flat=True)) == [Decision.APPROVED]
+    ]
+    assert waiting
+    assert all(closeout.case.state == CaseState.CLOSEOUT_REQUESTED for closeout in waiting)
+
+    # Dates are relative to today, so the due-soon lists are not empty.
+    today = timezone.localdate()
+    open_cases = ReviewCase.objects.filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED])
+    assert open_cases.filter(sharing_date__gt=today, sharing_date__lte=today + datetime.timedelta(days=7)).exists()
+    assert Finding.objects.filter(
+        state=FindingState.RELEASED,
+        visibility=Visibility.FIRM,
+        response_due__gte=today,
+        response_due__lte=today + datetime.timedelta(days=3),
+    ).exists()
+    for case in ReviewCase.objects.exclude(access_date=None):
+        assert 0 < (case.sharing_date - case.access_date).days <= 30, case.reference
+
+
+def test_what_each_side_sees_follows_the_production_rules(seeded):
+    alex, kim = user("alex@northwind.example"), user("kim@lumenlabs.example")
+    assert set(cases_for(alex).values_list("model__firm__name", flat=True)) == {"Northwind AI"}
+    assert set(cases_for(kim).values_list("model__firm__name", flat=True)) == {"Lumen Labs"}
+    # The firm sees only released firm-level findings.
+    assert set(findings_for(alex).values_list("visibility", flat=True)) == {Visibility.FIRM}
+    assert not findings_for(alex).filter(state=FindingState.DRAFT).exists()
+    # An agency never sees another agency's agency-level findings or drafts.
+    treasury = user("reviewer@treasury.example")
+    dod_private = Finding.objects.filter(agency__code="dod", visibility=Visibility.AGENCY)
+    assert dod_private.exists()
+    assert not findings_for(treasury).filter(pk__in=dod_private).exists()
+    assert not findings_for(treasury).filter(agency__code="dod", state=FindingState.DRAFT).exists()
+    # An agency working file stays in its agency.
+    working = Document.objects.filter(agency__isnull=False)
+    assert working.exists()
+    assert not documents_for(treasury).filter(pk__in=working).exists()
+    assert not documents_for(alex).filter(pk__in=working).exists()
+    # The coordinator sees submitted cases' metadata, not drafts.
+    coordinator = user("coordinator@checkpoint.example")
+    assert not cases_for(coordinator).filter(state=CaseState.DRAFT).exists()
+    assert cases_for(coordinator).filter(state=CaseState.SUBMITTED).exists()
+
+
+# Committing for real, as `make run` does, so that the services' after-commit notices run.
+@pytest.mark.django_db(transaction=True)
+def test_everything_is_audited_notified_in_app_and_running_it_twice_changes_nothing(mailoutbox):
+    seed("--force")
+    # The notices are in the portal, as the services made them; no email left (the addresses are .example).
+    assert Notification.objects.filter(recipient__email="alex@northwind.example").exists()
+    assert mailoutbox == []
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "coordinator.appointed",
+        "case.created",
+        "case.submitted",
+        "case.withdrawn",
+        "case.closed",
+        "document.created",
+        "finding.released",
+        "closeout.requested",
+    } <= actions
+    assert verify_chain() is None
+
+    before = counts()
+    output = seed("--force")
+    assert "Demo data already loaded" in output
+    assert counts() == before
+    assert verify_chain() is None
