@@ -1,0 +1,51 @@
+"""Reads of documents and versions, through the user's object permissions. Missing and forbidden
+answer alike (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, QuerySet
+
+from cases.models import ReviewCase
+from core.permissions import get_visible_or_404, visible
+from documents.models import Document, DocumentVersion
+from documents.permissions import VIEW_DOCUMENT
+
+
+def documents_for(user: Any) -> QuerySet[Document]:
+    """The documents ``user`` may read: one query, whatever the number of rows."""
+    return visible(user, VIEW_DOCUMENT, Document.objects.select_related("case", "agency"))
+
+
+def documents_of_case_for(user: Any, case: ReviewCase) -> QuerySet[Document]:
+    """The case's documents ``user`` may read, with their latest version number and count."""
+    return (
+        documents_for(user)
+        .filter(case=case)
+        .select_related("created_by")
+        .annotate(latest_number=Max("versions__number"), version_count=Count("versions"))
+        .order_by("kind", "title", "pk")
+    )
+
+
+def get_document_for(user: Any, pk: Any) -> Document:
+    """One document with its versions (newest first) and their uploaders."""
+    queryset = Document.objects.select_related(
+        "case__model__firm__group", "agency__group", "created_by"
+    ).prefetch_related(
+        Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-number"))
+    )
+    return get_visible_or_404(user, VIEW_DOCUMENT, queryset, pk)
+
+
+def get_version_for(user: Any, pk: Any) -> DocumentVersion:
+    """One version, if ``user`` may read its document."""
+    try:
+        document_id = DocumentVersion.objects.filter(pk=pk).values_list("document_id", flat=True).first()
+    except (ValueError, TypeError):
+        document_id = None
+    document = get_visible_or_404(user, VIEW_DOCUMENT, Document.objects.select_related("case"), document_id)
+    version = DocumentVersion.objects.select_related("uploaded_by").get(pk=pk)
+    version.document = document
+    return version

@@ -1,0 +1,381 @@
+"""The only way documents and their versions are created (issue 4), and downloads recorded.
+
+An upload is staged (private temp file, sha256, size limit), checked (name, type by content and
+extension, text and archive rules, virus scan), and only then stored under a generated name and
+recorded, in one transaction. A refusal raises DomainError with a sentence a person understands,
+leaves no row, no stored file and no temp file, and is recorded in the audit log *after* the failed
+transaction has rolled back, so the record survives. Call these services outside a transaction
+(the views do): an outer transaction that rolls back takes the refusal record with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import agency_membership, firm_membership
+from agencies.models import Agency
+from audit.services import audit_record
+from cases.models import ReviewCase
+from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
+from core import audience, permissions
+from core.errors import DomainError
+from core.models import Visibility
+from documents.models import Document, DocumentKind, DocumentVersion, Marking
+from documents.scanning import scan_file
+from documents.upload import StagedFile, stage
+from documents.validation import check_file, clean_display_name
+
+# Kinds that are the firm's own documentation: an agency's working file is never one of these, so
+# that it cannot stand in for what the firm must provide before submitting.
+FIRM_ONLY_KINDS = (DocumentKind.SYSTEM_CARD, DocumentKind.ACCESS_INSTRUCTIONS)
+
+
+# --- who may upload ---------------------------------------------------------------------------
+
+
+def upload_role(actor: Any, case: ReviewCase) -> Agency | bool | None:
+    """The actor's side for uploads to ``case``: None for the firm, their Agency for an assigned
+    agency, False when they may not upload at all."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if firm_membership(actor) is not None and permissions.has(actor, CHANGE_CASE, case):
+        return None
+    membership = agency_membership(actor)
+    if membership is not None and permissions.has(actor, REVIEW_CASE, case):
+        return membership.agency
+    return False
+
+
+def may_upload(actor: Any, case: ReviewCase) -> bool:
+    return not case.is_read_only and upload_role(actor, case) is not False
+
+
+def may_add_version(actor: Any, document: Document) -> bool:
+    case = document.case
+    if case.is_read_only:
+        return False
+    role = upload_role(actor, case)
+    if role is False:
+        return False
+    return (role is None and document.agency_id is None) or (
+        role is not None and document.agency_id == getattr(role, "pk", None)
+    )
+
+
+def visibility_choices(actor: Any, case: ReviewCase) -> list[tuple[str, str]]:
+    """The visibilities the actor may give a new document (empty for the firm: always ``firm``).
+
+    Working files: a reviewer keeps them in the agency or shares them with every assigned agency;
+    showing one to the firm takes a supervisor, as releasing a finding to the firm does (DESIGN.md's
+    two-person rule)."""
+    role = upload_role(actor, case)
+    if role is None or role is False:
+        return []
+    choices = [
+        (Visibility.AGENCY.value, Visibility.AGENCY.label),
+        (Visibility.GOVERNMENT.value, Visibility.GOVERNMENT.label),
+    ]
+    membership = agency_membership(actor)
+    if membership is not None and membership.is_supervisor:
+        choices.append((Visibility.FIRM.value, Visibility.FIRM.label))
+    return choices
+
+
+def _require_open(case: ReviewCase) -> None:
+    if case.is_read_only:
+        raise DomainError(
+            f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only and takes no uploads.",
+            code="read_only",
+        )
+
+
+def _require_uploader(actor: Any, case: ReviewCase) -> Agency | None:
+    # A closed or withdrawn case has its change and review rights revoked: someone who can still
+    # see it is told the real reason (read-only) rather than that they have no right.
+    if permissions.has(actor, VIEW_CASE, case):
+        _require_open(case)
+    role = upload_role(actor, case)
+    if role is False:
+        raise DomainError(
+            f"Only the firm's liaisons and the assigned agencies' reviewers can upload to {case.reference}.",
+            code="forbidden",
+        )
+    _require_open(case)
+    return role
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+def upload_refusal_record(
+    *, actor: Any, case: ReviewCase | None, refusal: DomainError, document: Document | None = None
+) -> None:
+    """Audit one refused upload. Written in its own (autocommit) transaction, after whatever the
+    upload did was rolled back. Holds no content and no file name, only the reason."""
+    data: dict[str, Any] = {"code": refusal.code, "reason": refusal.message[:300]}
+    if document is not None:
+        data["document"] = document.pk
+    audit_record(
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        action="document.upload_refused",
+        target=document if document is not None else case,
+        case=case,
+        data=data,
+    )
+
+
+def version_download_record(*, version: DocumentVersion, actor: User) -> None:
+    """Audit one download: who, and which version."""
+    document = version.document
+    audit_record(
+        actor=actor,
+        action="document.downloaded",
+        target=version,
+        case=document.case,
+        data={"document": document.pk, "version": version.pk, "number": version.number, "sha256": version.sha256},
+    )
+
+
+# --- storing -----------------------------------------------------------------------------------
+
+
+class _Stored:
+    """The name a file was stored under, so a failure after storing can remove it again."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+
+    def remove(self) -> None:
+        if self.name is not None:
+            default_storage.delete(self.name)
+            self.name = None
+
+
+def _generated_name(case: ReviewCase, document: Document) -> str:
+    # Never derived from the user's file name.
+    return f"cases/{case.pk}/documents/{document.pk}/{uuid.uuid4().hex}"
+
+
+def _store_version(
+    *, document: Document, staged: StagedFile, display_name: str, content_type: str, actor: User, stored: _Stored
+) -> DocumentVersion:
+    """In the caller's transaction, with the document row locked: number, store, record."""
+    latest = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+    if latest is not None and latest.sha256 == staged.sha256:
+        raise DomainError(
+            f"This file is identical to version {latest.number} (same sha256), the latest: nothing would change.",
+            code="duplicate",
+        )
+    number = (latest.number if latest else 0) + 1
+    staged.upload.seek(0)
+    stored.name = default_storage.save(_generated_name(document.case, document), staged.upload)
+    return DocumentVersion.objects.create(
+        document=document,
+        number=number,
+        file=stored.name,
+        original_name=display_name,
+        sha256=staged.sha256,
+        size=staged.size,
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+
+
+def _staged_and_checked(upload: File) -> tuple[StagedFile, str, str]:
+    """Stage and check the upload; on refusal nothing of it is left."""
+    staged = stage(upload)
+    try:
+        display_name = clean_display_name(staged.raw_name)
+        checked = check_file(staged.path, display_name)
+        scan_file(staged.path)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged, display_name, checked.content_type
+
+
+def _lock_case(case: ReviewCase) -> ReviewCase:
+    list(ReviewCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+    case.refresh_from_db(fields=["state"])
+    return case
+
+
+# --- the services --------------------------------------------------------------------------------
+
+
+def document_create(
+    *,
+    case: ReviewCase,
+    kind: str,
+    title: str,
+    marking: str,
+    upload: File,
+    actor: User,
+    visibility: str | None = None,
+) -> Document:
+    """Create a document of ``case`` with ``upload`` as its version 1.
+
+    A firm liaison uploads the firm's documentation (seen by the firm and every assigned agency).
+    A reviewer of an assigned agency uploads a working file of their agency, seen by the agency
+    (``agency``, the default) or every assigned agency (``government``); ``firm`` also shows it to
+    the firm's liaisons and takes a supervisor."""
+    staged: StagedFile | None = None
+    stored = _Stored()
+    try:
+        agency = _require_uploader(actor, case)
+        kind, title, marking, visibility = _clean_metadata(
+            actor=actor, case=case, agency=agency, kind=kind, title=title, marking=marking, visibility=visibility
+        )
+        staged, display_name, content_type = _staged_and_checked(upload)
+        with transaction.atomic():
+            _require_open(_lock_case(case))
+            document = Document.objects.create(
+                case=case,
+                kind=kind,
+                title=title,
+                marking=marking,
+                agency=agency,
+                visibility=visibility,
+                created_by=actor,
+            )
+            version = _store_version(
+                document=document,
+                staged=staged,
+                display_name=display_name,
+                content_type=content_type,
+                actor=actor,
+                stored=stored,
+            )
+            audience.sync_document(document)
+            audit_record(
+                actor=actor,
+                action="document.created",
+                target=document,
+                case=case,
+                data={
+                    "document": document.pk,
+                    "version": version.pk,
+                    "number": version.number,
+                    "kind": kind,
+                    "marking": marking,
+                    "agency": agency.code if agency else None,
+                    "visibility": visibility,
+                    "sha256": version.sha256,
+                    "size": version.size,
+                    "content_type": content_type,
+                },
+            )
+    except DomainError as refusal:
+        stored.remove()
+        if staged is not None:
+            staged.discard()
+        upload_refusal_record(actor=actor, case=case, refusal=refusal)
+        raise
+    except BaseException:
+        stored.remove()
+        if staged is not None:
+            staged.discard()
+        raise
+    staged.discard()
+    return document
+
+
+def document_add_version(*, document: Document, upload: File, actor: User) -> DocumentVersion:
+    """Add ``upload`` as the next version of ``document``. The firm versions its documentation; an
+    agency versions its own working files. A file identical to the latest version is refused."""
+    staged: StagedFile | None = None
+    stored = _Stored()
+    case = document.case
+    try:
+        role = _require_uploader(actor, case)
+        if not ((role is None and document.agency_id is None) or (role is not None and document.agency_id == role.pk)):
+            raise DomainError(
+                "Only the firm versions its documentation, and only the authoring agency versions a working file.",
+                code="forbidden",
+            )
+        staged, display_name, content_type = _staged_and_checked(upload)
+        with transaction.atomic():
+            _require_open(_lock_case(case))
+            Document.objects.select_for_update().filter(pk=document.pk).values_list("pk").get()
+            version = _store_version(
+                document=document,
+                staged=staged,
+                display_name=display_name,
+                content_type=content_type,
+                actor=actor,
+                stored=stored,
+            )
+            audit_record(
+                actor=actor,
+                action="document.version_added",
+                target=document,
+                case=case,
+                data={
+                    "document": document.pk,
+                    "version": version.pk,
+                    "number": version.number,
+                    "sha256": version.sha256,
+                    "size": version.size,
+                    "content_type": content_type,
+                },
+            )
+    except DomainError as refusal:
+        stored.remove()
+        if staged is not None:
+            staged.discard()
+        upload_refusal_record(actor=actor, case=case, refusal=refusal, document=document)
+        raise
+    except BaseException:
+        stored.remove()
+        if staged is not None:
+            staged.discard()
+        raise
+    staged.discard()
+    return version
+
+
+def _clean_metadata(
+    *,
+    actor: User,
+    case: ReviewCase,
+    agency: Agency | None,
+    kind: str,
+    title: str,
+    marking: str,
+    visibility: str | None,
+) -> tuple[str, str, str, str]:
+    if kind not in DocumentKind.values:
+        raise DomainError(f"{kind!r} is not a kind of document.", code="invalid")
+    if marking not in Marking.values:
+        raise DomainError(f"{marking!r} is not a handling marking.", code="invalid")
+    title = " ".join((title or "").split())
+    if not title:
+        raise DomainError("A document needs a title.", code="invalid")
+    if len(title) > Document._meta.get_field("title").max_length:
+        raise DomainError("A document title is at most 200 characters.", code="invalid")
+    if agency is None:
+        if visibility not in (None, Visibility.FIRM):
+            raise DomainError("The firm's documentation is always seen by the firm and the assigned agencies.")
+        return kind, title, marking, Visibility.FIRM.value
+    if kind in FIRM_ONLY_KINDS:
+        raise DomainError(
+            "System cards and access instructions come from the firm; upload a working file as an evaluation "
+            "report, a red-team report or another kind.",
+            code="invalid",
+        )
+    visibility = visibility or Visibility.AGENCY.value
+    allowed = [value for value, _label in visibility_choices(actor, case)]
+    if visibility not in allowed:
+        if visibility == Visibility.FIRM:
+            raise DomainError(
+                "Showing a working file to the firm takes a supervisor of your agency (two-person rule).",
+                code="forbidden",
+            )
+        raise DomainError(f"{visibility!r} is not a visibility.", code="invalid")
+    return kind, title, marking, visibility

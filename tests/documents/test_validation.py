@@ -1,0 +1,75 @@
+"""The checks on their own: every allowed type is accepted when its content agrees with its name,
+and display names are cleaned."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import DomainError
+from documents.validation import check_file, clean_display_name
+from tests.documents.support import JPEG_BYTES, OLE_HEADER, PNG_BYTES, nested_zip, ooxml_bytes, pdf_bytes, zip_bytes
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("report.pdf", pdf_bytes(), "application/pdf"),
+        ("Report.PDF", pdf_bytes(), "application/pdf"),
+        ("eval.docx", ooxml_bytes("word/"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            "scores.xlsx",
+            ooxml_bytes("xl/", "workbook.xml"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "deck.pptx",
+            ooxml_bytes("ppt/", "presentation.xml"),
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        ("old.doc", OLE_HEADER + b"\0" * 504, "application/msword"),
+        ("old.xls", OLE_HEADER + b"\0" * 504, "application/vnd.ms-excel"),
+        ("old.ppt", OLE_HEADER + b"\0" * 504, "application/vnd.ms-powerpoint"),
+        ("notes.txt", "Résumé: the model refused 97% of prompts.\n".encode(), "text/plain; charset=utf-8"),
+        ("notes.txt", b"MZ-7 evaluation: a text that starts like an executable.\n", "text/plain; charset=utf-8"),
+        ("bom.txt", b"\xef\xbb\xbfWith a byte-order mark\n", "text/plain; charset=utf-8"),
+        ("report.md", b"# Report\n\n- a <b>bold</b> claim, 3 < 4 and 5 > 2\n", "text/markdown; charset=utf-8"),
+        ("table.csv", b"prompt,outcome\n1,refused\n", "text/csv; charset=utf-8"),
+        ("data.json", b'{"refusals": [1, 2, 3]}', "application/json"),
+        ("figure.png", PNG_BYTES, "image/png"),
+        ("photo.jpg", JPEG_BYTES, "image/jpeg"),
+        ("photo.jpeg", JPEG_BYTES, "image/jpeg"),
+        ("logs.zip", zip_bytes({"logs/run1.txt": b"ok", "logs/run2.txt": b"ok"}), "application/zip"),
+        ("office.zip", ooxml_bytes("word/"), "application/zip"),
+        ("dolls.zip", nested_zip(3), "application/zip"),
+    ],
+)
+def test_allowed_files_pass(tmp_path, settings, name, content, content_type):
+    settings.DOCUMENT_UPLOAD_TEMP_DIR = tmp_path / "tmp"
+    path = tmp_path / "upload"
+    path.write_bytes(content)
+    assert check_file(path, name).content_type == content_type
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\alex\\Desktop\\card.pdf", "card.pdf"),
+        ("a\x00b\x1b[31m.pdf", "ab[31m.pdf"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),
+        ("zero\u200bwidth.pdf", "zerowidth.pdf"),
+        ("  many    spaces\t\tand tabs .pdf ", "many spaces and tabs .pdf"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+        ("Évaluation finale.pdf", "Évaluation finale.pdf"),
+    ],
+)
+def test_display_names_are_cleaned(raw, shown):
+    assert clean_display_name(raw) == shown
+
+
+@pytest.mark.parametrize("raw", ["", "...", "\u202e\u200b", "../..", "/"])
+def test_a_name_with_nothing_left_is_refused(raw):
+    with pytest.raises(DomainError, match="no usable name"):
+        clean_display_name(raw)
