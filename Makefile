@@ -34,12 +34,13 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
+# Links in the demo's emails (printed to the console) point at the port it serves on.
 run: deps
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Checkpoint demo: http://$(HOST):$(PORT)/  (demo logins in README.md, password checkpoint-demo)"
-	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 services:
 	@scripts/ensure-services.sh
@@ -63,3 +64,16 @@ clean:
 
 vendor:
 	scripts/vendor.sh
+
+# --- issue 6: the Celery worker and beat (docs/reminders.md) -------------------------------
+# Locally they use the demo's settings with Redis as the broker: start the portal with
+# `REDIS_URL=redis://127.0.0.1:6379/0 make run` so that it queues its tasks there. In production
+# they run as services beside gunicorn, with the production environment.
+CELERY_ENV ?= $(DEMO_ENV) REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
+.PHONY: worker beat
+worker: deps services
+	$(CELERY_ENV) $(BIN)/celery -A portal worker --loglevel=INFO
+
+beat: deps services
+	@mkdir -p var
+	$(CELERY_ENV) $(BIN)/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule

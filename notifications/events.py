@@ -1,0 +1,250 @@
+"""Event notices: who hears of what a service did, and how the notice reaches them.
+
+``core.events.dispatch_event`` calls ``deliver_event_soon`` after the service's transaction
+committed. It writes the event to the database first and then asks the broker to deliver it: if
+the broker is down (or hangs), the publish fails within a couple of seconds, the failure is
+logged, the page that caused the event still answers, and the next reminder sweep delivers the
+event from the database. A delivery task that runs twice (redelivered after a worker died)
+creates nothing twice: notifications are unique per (event, recipient).
+
+Each notice goes only to active people who may see the object (``core.permissions``), never to
+the person who acted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts.models import User
+from agencies.models import Agency, AgencyMembership, AgencyRole
+from cases.models import CloseoutDecision, ReviewCase, ReviewerAssignment
+from cases.permissions import VIEW_CASE
+from core import permissions
+from core.models import Visibility
+from findings.models import Finding
+from findings.permissions import VIEW_FINDING
+from firms.models import FirmMembership
+from notifications import texts
+from notifications.models import Notification, NotificationEvent
+from notifications.selectors import email_states_for
+
+logger = logging.getLogger(__name__)
+
+# Publishing gives up after one quick retry: the web request that queued the event waits at most
+# about two socket timeouts (CELERY_BROKER_TRANSPORT_OPTIONS) when the broker hangs.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+BROKER_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
+
+
+def deliver_event_soon(payload: dict[str, Any]) -> NotificationEvent:
+    """Record the event, then queue its delivery. Never raises for a broker that is down."""
+    from notifications.tasks import deliver_event
+
+    event = NotificationEvent.objects.create(
+        verb=payload["verb"],
+        case_id=payload["case_id"],
+        target_type=payload.get("target_type") or "",
+        target_id=payload.get("target_id"),
+        actor_id=payload.get("actor_id"),
+    )
+    try:
+        deliver_event.apply_async(args=[event.pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "broker unavailable, event %s (%s on case %s) kept for the next reminder sweep: %s",
+            event.pk,
+            event.verb,
+            event.case_id,
+            error,
+        )
+    return event
+
+
+# --- who hears of what ----------------------------------------------------------------------
+
+
+def _active(users: Iterable[int]) -> list[User]:
+    return list(User.objects.filter(pk__in=set(users), is_active=True))
+
+
+def _liaisons(case: ReviewCase) -> list[int]:
+    return list(FirmMembership.objects.filter(firm_id=case.model.firm_id).values_list("user_id", flat=True))
+
+
+def _supervisors(agency_ids: Iterable[int]) -> list[int]:
+    return list(
+        AgencyMembership.objects.filter(agency_id__in=list(agency_ids), role=AgencyRole.SUPERVISOR).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _assigned_agencies(case: ReviewCase) -> list[int]:
+    return list(case.agency_assignments.values_list("agency_id", flat=True))
+
+
+def _coordinators() -> list[int]:
+    return list(
+        User.objects.filter(is_staff=True, groups__name=permissions.COORDINATORS_GROUP).values_list("pk", flat=True)
+    )
+
+
+def _reviewing_team(case: ReviewCase) -> list[int]:
+    """The case's assigned reviewers and the supervisors of its assigned agencies."""
+    reviewers = ReviewerAssignment.objects.filter(case=case).values_list("reviewer_id", flat=True)
+    return [*reviewers, *_supervisors(_assigned_agencies(case))]
+
+
+def _finding(event: NotificationEvent) -> Finding | None:
+    return Finding.objects.filter(pk=event.target_id, case_id=event.case_id).first()
+
+
+Audience = tuple[list[int], str, Any, dict[str, Any]]  # people, permission, object, facts for the text
+
+
+def _case_submitted(event: NotificationEvent, case: ReviewCase) -> Audience:
+    return _coordinators(), VIEW_CASE, case, {}
+
+
+def _agency_assigned(event: NotificationEvent, case: ReviewCase) -> Audience:
+    agency = Agency.objects.filter(pk=event.target_id).first()
+    if agency is None:
+        return [], VIEW_CASE, case, {}
+    return _supervisors([agency.pk]), VIEW_CASE, case, {"agency": agency.short_name}
+
+
+def _reviewer_assigned(event: NotificationEvent, case: ReviewCase) -> Audience:
+    return [event.target_id] if event.target_id else [], VIEW_CASE, case, {}
+
+
+def _sharing_date_moved(event: NotificationEvent, case: ReviewCase) -> Audience:
+    return _reviewing_team(case), VIEW_CASE, case, {"sharing_date": texts.day(case.sharing_date)}
+
+
+def _finding_released(event: NotificationEvent, case: ReviewCase) -> Audience:
+    finding = _finding(event)
+    if finding is None or finding.visibility != Visibility.FIRM:
+        return [], VIEW_FINDING, finding, {}
+    due = texts.day(finding.response_due) if finding.response_due else None
+    return _liaisons(case), VIEW_FINDING, finding, {"finding": finding.pk, "response_due": due}
+
+
+def _response_sent_back(event: NotificationEvent, case: ReviewCase) -> Audience:
+    finding = _finding(event)
+    if finding is None or finding.visibility != Visibility.FIRM:
+        return [], VIEW_FINDING, finding, {}
+    return _liaisons(case), VIEW_FINDING, finding, {"finding": finding.pk}
+
+
+def _firm_responded(event: NotificationEvent, case: ReviewCase) -> Audience:
+    """The authoring agency's people on the case: its assigned reviewers, its supervisors, and the
+    finding's author."""
+    finding = _finding(event)
+    if finding is None:
+        return [], VIEW_FINDING, finding, {}
+    reviewers = ReviewerAssignment.objects.filter(case=case, agency_id=finding.agency_id)
+    people = [*reviewers.values_list("reviewer_id", flat=True), *_supervisors([finding.agency_id]), finding.author_id]
+    return people, VIEW_FINDING, finding, {"finding": finding.pk}
+
+
+def _closeout_requested(event: NotificationEvent, case: ReviewCase) -> Audience:
+    return _supervisors(_assigned_agencies(case)), VIEW_CASE, case, {}
+
+
+def _closeout_decided(event: NotificationEvent, case: ReviewCase) -> Audience:
+    decision = CloseoutDecision.objects.filter(pk=event.target_id).select_related("closeout", "agency").first()
+    if decision is None or decision.closeout.case_id != case.pk:
+        return [], VIEW_CASE, case, {}
+    verb = "approved" if decision.decision == "approved" else "returned"
+    return (
+        [decision.closeout.requested_by_id],
+        VIEW_CASE,
+        case,
+        {"agency": decision.agency.short_name, "decision": verb},
+    )
+
+
+def _case_closed(event: NotificationEvent, case: ReviewCase) -> Audience:
+    return _liaisons(case), VIEW_CASE, case, {}
+
+
+def _case_withdrawn(event: NotificationEvent, case: ReviewCase) -> Audience:
+    agency_members = AgencyMembership.objects.filter(agency_id__in=_assigned_agencies(case)).values_list(
+        "user_id", flat=True
+    )
+    return [*agency_members, *_coordinators()], VIEW_CASE, case, {}
+
+
+AUDIENCES: dict[str, Callable[[NotificationEvent, ReviewCase], Audience]] = {
+    "case.submitted": _case_submitted,
+    "case.agency_assigned": _agency_assigned,
+    "case.reviewer_assigned": _reviewer_assigned,
+    "case.sharing_date_moved": _sharing_date_moved,
+    "finding.released": _finding_released,
+    "finding.response_sent_back": _response_sent_back,
+    "finding.firm_responded": _firm_responded,
+    "closeout.requested": _closeout_requested,
+    "closeout.decided": _closeout_decided,
+    "case.closed": _case_closed,
+    "case.withdrawn": _case_withdrawn,
+}
+
+
+def event_audience(event: NotificationEvent) -> tuple[list[User], Any, str]:
+    """The people to notify of ``event``, the object the notice is about, and its sentence."""
+    rule = AUDIENCES.get(event.verb)
+    if rule is None:
+        return [], None, ""
+    case = ReviewCase.objects.select_related("model").get(pk=event.case_id)
+    people, perm, obj, facts = rule(event, case)
+    if obj is None:
+        return [], None, ""
+    candidates = [user for user in _active(people) if user.pk != event.actor_id]
+    allowed = [user for user in candidates if permissions.has(user, perm, obj)]
+    return allowed, obj, texts.event_message(event.verb, reference=case.reference, **facts)
+
+
+def event_deliver(*, event_id: int) -> list[int]:
+    """Create the in-app notifications of one event (once, whoever else is delivering it) and
+    return their ids; their emails are sent by ``emails.send_owed_notices``."""
+    with transaction.atomic():
+        locked = NotificationEvent.objects.select_for_update(skip_locked=True).filter(
+            pk=event_id, delivered_at__isnull=True
+        )
+        event = locked.first()
+        if event is None:  # delivered already, or being delivered by another worker
+            return []
+        people, obj, message = event_audience(event)
+        states = email_states_for([user.pk for user in people])
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    verb=event.verb,
+                    case_id=event.case_id,
+                    target_type=obj._meta.label_lower,
+                    target_id=obj.pk,
+                    message=message,
+                    event=event,
+                    email_state=states[user.pk],
+                )
+                for user in people
+            ],
+            ignore_conflicts=True,
+        )
+        event.delivered_at = timezone.now()
+        event.save(update_fields=["delivered_at"])
+    return list(Notification.objects.filter(event_id=event_id).values_list("pk", flat=True))
+
+
+def undelivered_events(limit: int = 500) -> list[int]:
+    """Events no task delivered (the broker was down, or the worker died): the sweep's to do."""
+    return list(
+        NotificationEvent.objects.filter(delivered_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,74 @@
+"""The one sentence each notice says. It names the case reference, what happened or is due and
+when: never a finding's title or description, never document content (DESIGN.md). The reader
+follows the link to the portal, where their own permissions decide what they see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.formats import date_format
+
+from notifications.models import ReminderKind
+
+
+def day(value: datetime.date) -> str:
+    return date_format(value, "l j F Y")
+
+
+def _in_days(threshold: int, deadline: datetime.date) -> str:
+    if threshold == 0:
+        return f"today, {day(deadline)}"
+    if threshold == -1:
+        return f"tomorrow, {day(deadline)}"
+    return f"in {-threshold} days, on {day(deadline)}"
+
+
+def reminder_message(
+    kind: str, *, reference: str, threshold: int, deadline: datetime.date, target_id: int | None = None
+) -> str:
+    if kind == ReminderKind.WINDOW_CLOSING:
+        return f"{reference}: the review window closes {_in_days(threshold, deadline)}."
+    if kind == ReminderKind.RESPONSE_DUE:
+        if threshold > 0:
+            return (
+                f"{reference}: the firm's response to finding #{target_id} was due on {day(deadline)} and is overdue."
+            )
+        return f"{reference}: the firm's response to finding #{target_id} is due {_in_days(threshold, deadline)}."
+    if kind == ReminderKind.CLOSEOUT_AWAITING:
+        return (
+            f"{reference}: the closeout requested on {day(deadline)} has awaited your agency's decision "
+            f"for {threshold} days."
+        )
+    if kind == ReminderKind.TRIAGE_AWAITING:
+        return f"{reference} was submitted on {day(deadline)} and still awaits triage: no agency is assigned yet."
+    raise ValueError(f"Unknown reminder kind {kind!r}.")
+
+
+def event_message(verb: str, *, reference: str, **facts: object) -> str:
+    """``facts`` are identifiers, names of organisations, decisions and dates: no content."""
+    texts = {
+        "case.submitted": f"{reference} was submitted for review and awaits triage.",
+        "case.agency_assigned": f"{reference} was assigned to {facts.get('agency', 'your agency')} for review.",
+        "case.reviewer_assigned": f"You were assigned as a reviewer on {reference}.",
+        "case.sharing_date_moved": (
+            f"{reference}: the firm moved its sharing date to {facts.get('sharing_date', 'a new date')}; "
+            "the review window now closes then."
+        ),
+        "finding.released": f"{reference}: finding #{facts.get('finding')} was shared with your firm.",
+        "finding.response_sent_back": f"{reference}: your response to finding #{facts.get('finding')} was sent back.",
+        "finding.firm_responded": f"{reference}: the firm responded to finding #{facts.get('finding')}.",
+        "closeout.requested": f"{reference}: a closeout was requested and awaits your agency's decision.",
+        "closeout.decided": (
+            f"{reference}: {facts.get('agency', 'an agency')} {facts.get('decision', 'decided on')} "
+            "the closeout you requested."
+        ),
+        "case.closed": f"{reference}: the review is concluded and the case is closed.",
+        "case.withdrawn": f"{reference} was withdrawn by the firm. The review has stopped.",
+    }
+    try:
+        text = texts[verb]
+    except KeyError:
+        raise ValueError(f"No notice is sent for {verb!r}.") from None
+    if verb == "finding.released" and facts.get("response_due"):
+        text += f" Your response is due by {facts['response_due']}."
+    return text

@@ -1,0 +1,130 @@
+"""The notifications page, the header's unread count, and the email preference."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from notifications.models import EmailState, Notification, NotificationPreference
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("notifications:list")
+PREFERENCES = reverse("notifications:preferences")
+
+
+@pytest.fixture
+def case(alex):
+    return factories.make_case(alex, state="draft")
+
+
+def notice(user, case, text="CP: something happened.", **fields) -> Notification:
+    fields.setdefault("target_type", "cases.reviewcase")
+    fields.setdefault("target_id", case.pk)
+    return Notification.objects.create(recipient=user, case=case, verb="case.submitted", message=text, **fields)
+
+
+def test_the_page_lists_my_notifications_and_the_header_counts_the_unread(signed_in, alex, sam, case):
+    notice(alex, case, "First notice.")
+    notice(alex, case, "Second notice.", read_at=case.created_at)
+    notice(sam, case, "Sam's notice.")
+    response = signed_in(alex).get(LIST)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "First notice." in page
+    assert "Second notice." in page
+    assert "Sam&#x27;s notice." not in page
+    assert "Sam's notice." not in page
+    assert "1 unread notification." in page
+    assert 'class="cp-unread"' in page
+    assert '<span class="usa-tag">1<span class="usa-sr-only"> unread</span>' in page
+
+
+def test_opening_a_notice_marks_it_read_and_leads_to_its_object(signed_in, alex, case):
+    item = notice(alex, case)
+    response = signed_in(alex).get(reverse("notifications:open", args=[item.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[case.pk])
+    item.refresh_from_db()
+    assert item.read_at is not None
+    assert AuditEvent.objects.filter(action="notification.read", target_id=str(item.pk)).exists()
+    finding_notice = notice(alex, case, target_type="findings.finding", target_id=7)
+    response = signed_in(alex).get(reverse("notifications:open", args=[finding_notice.pk]))
+    assert response["Location"] == reverse("findings:detail", args=[7])
+
+
+@pytest.mark.parametrize("name", ["open", "read", "clear"])
+def test_someone_elses_notification_is_not_found(signed_in, alex, kim, case, name):
+    item = notice(alex, case)
+    client = signed_in(kim)
+    response = client.get(reverse(f"notifications:{name}", args=[item.pk])) if name == "open" else None
+    if name != "open":
+        response = client.post(reverse(f"notifications:{name}", args=[item.pk]))
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.read_at is None
+    assert item.cleared_at is None
+
+
+def test_marking_read_and_clearing(signed_in, alex, case):
+    first, second, _third = notice(alex, case, "one."), notice(alex, case, "two."), notice(alex, case, "three.")
+    client = signed_in(alex)
+    assert client.post(reverse("notifications:read", args=[first.pk])).status_code == 302
+    first.refresh_from_db()
+    assert first.read_at is not None
+    client.post(reverse("notifications:clear_read"))
+    assert "one." not in client.get(LIST).content.decode(), "read notices are cleared"
+    client.post(reverse("notifications:read_all"))
+    assert Notification.objects.filter(recipient=alex, read_at__isnull=True).count() == 0
+    client.post(reverse("notifications:clear", args=[second.pk]))
+    page = client.get(LIST).content.decode()
+    assert "two." not in page
+    assert "three." in page
+    assert "Nothing unread." in page
+    actions = list(AuditEvent.objects.filter(actor=alex).values_list("action", flat=True))
+    assert actions[-4:] == [
+        "notification.read",
+        "notifications.cleared",
+        "notifications.all_read",
+        "notification.cleared",
+    ]
+
+
+def test_clearing_and_reading_need_a_post(signed_in, alex, case):
+    item = notice(alex, case)
+    client = signed_in(alex)
+    assert client.get(reverse("notifications:clear", args=[item.pk])).status_code == 405
+    assert client.get(reverse("notifications:read_all")).status_code == 405
+
+
+def test_choosing_the_daily_digest(signed_in, sam, case):
+    owed = notice(sam, case, email_state=EmailState.PENDING)
+    client = signed_in(sam)
+    page = client.get(PREFERENCES).content.decode()
+    [immediate] = re.findall(r'<input[^>]*value="immediate"[^>]*>', page)
+    assert "checked" in immediate
+    response = client.post(PREFERENCES, {"email_mode": "digest"})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=sam).email_mode == "digest"
+    owed.refresh_from_db()
+    assert owed.email_state == EmailState.DIGEST, "an email still owed waits for the digest"
+    event = AuditEvent.objects.get(action="notifications.preference_changed")
+    assert event.data == {"from": "immediate", "to": "digest", "owed_emails_moved": 1}
+
+
+def test_an_unknown_email_mode_is_refused_and_changes_nothing(signed_in, sam):
+    response = signed_in(sam).post(PREFERENCES, {"email_mode": "hourly"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not NotificationPreference.objects.filter(user=sam).exists()
+
+
+def test_the_pages_need_a_signed_in_user(client):
+    for url in (LIST, PREFERENCES):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
