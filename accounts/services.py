@@ -45,6 +45,21 @@ def coordinator_appoint(*, user: User, actor: User | None) -> User:
     return user
 
 
+def _end_sessions_of(user: User) -> int:
+    """Delete the user's open sessions (database sessions), so that they are gone for good and a
+    later reactivation does not bring them back. A deactivated user's sessions would stop working
+    at their next request anyway: the authentication backends refuse inactive accounts."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User) -> User:
     """Deactivate an account: it can no longer sign in and sees nothing."""
@@ -54,9 +69,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
     if not user.is_active:
         raise DomainError(f"{user.email} is already deactivated.")
     user.is_active = False
-    # A new (unusable) password hash invalidates every open session for good: reactivating the
-    # account later does not bring them back, and it then starts with a password reset.
-    user.set_unusable_password()
-    user.save(update_fields=["is_active", "password"])
-    audit_record(actor=actor, action="user.deactivated", target=user, data={"email": user.email})
+    user.save(update_fields=["is_active"])
+    ended = _end_sessions_of(user)
+    audit_record(
+        actor=actor, action="user.deactivated", target=user, data={"email": user.email, "sessions_ended": ended}
+    )
     return user

@@ -31,9 +31,9 @@ def dispatch_event(payload: dict[str, Any]) -> None:
     if not apps.is_installed("notifications"):
         logger.info("event %s (no notifications app installed)", payload)
         return
-    from notifications.events import deliver_event_soon
-
     try:
+        from notifications.events import deliver_event_soon
+
         deliver_event_soon(payload)
     except Exception:  # The broker being down must not break the page that caused the event.
-        logger.exception("could not queue event %s; the next reminder sweep does not cover events", payload)
+        logger.exception("could not deliver event %s", payload)

@@ -1,8 +1,75 @@
+"""The role dashboards: each person lands on what is due for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from accounts.roles import agency_membership, firm_membership, is_coordinator
+from cases.models import OPEN_STATES, CaseAgencyAssignment, CaseState, Closeout, CloseoutState
+from cases.selectors import cases_for
+from core.models import Visibility
+from findings.models import FindingState
+from findings.selectors import findings_for
+
+DASHBOARD_ROWS = 10
+
+
+def _cases(user: Any) -> Any:
+    return cases_for(user).prefetch_related(
+        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency"))
+    )
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    user = request.user
+    context: dict[str, Any] = {"title": "Dashboard"}
+    if membership := firm_membership(user):
+        context["role"] = "liaison"
+        context["firm"] = membership.firm
+        context["is_admin"] = membership.is_admin
+        context["open_cases"] = _cases(user).filter(state__in=OPEN_STATES).order_by("sharing_date", "reference")
+        context["awaiting_firm"] = (
+            findings_for(user)
+            .filter(state=FindingState.RELEASED, visibility=Visibility.FIRM)
+            .order_by("response_due", "pk")[:DASHBOARD_ROWS]
+        )
+    elif membership := agency_membership(user):
+        context["role"] = "agency"
+        context["agency"] = membership.agency
+        context["is_supervisor"] = membership.is_supervisor
+        active = _cases(user).filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED])
+        context["my_cases"] = active.filter(reviewer_assignments__reviewer=user).order_by("sharing_date", "reference")
+        context["agency_cases"] = active.order_by("sharing_date", "reference")[:50]
+        if membership.is_supervisor:
+            context["closeouts"] = (
+                Closeout.objects.filter(state=CloseoutState.PENDING, case__in=active.values("pk"))
+                .exclude(decisions__agency=membership.agency)
+                .select_related("case__model", "requested_by")
+                .order_by("requested_at")
+            )
+            context["drafts_to_release"] = (
+                findings_for(user)
+                .filter(agency=membership.agency, state=FindingState.DRAFT)
+                .exclude(visibility=Visibility.AGENCY)
+                .order_by("created_at")[:DASHBOARD_ROWS]
+            )
+    elif is_coordinator(user):
+        context["role"] = "coordinator"
+        visible = _cases(user)
+        context["triage"] = visible.filter(state=CaseState.SUBMITTED).order_by("submitted_at")[:DASHBOARD_ROWS]
+        counts = dict(visible.order_by().values_list("state").annotate(n=Count("pk")))
+        context["counts"] = [(label, counts.get(value, 0)) for value, label in CaseState.choices if value != "draft"]
+        context["closeouts"] = (
+            Closeout.objects.filter(state=CloseoutState.PENDING, case__in=visible.values("pk"))
+            .select_related("case__model", "requested_by")
+            .order_by("requested_at")
+        )
+    else:
+        context["role"] = "none"
+    return render(request, "core/home.html", context)

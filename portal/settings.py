@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer reads widget templates through TEMPLATES
     "guardian",
     "allauth",
     "allauth.account",
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "findings",
+    "invitations",  # issue 3: invitations and account deactivation
+    "notifications",  # issue 6: reminders, event notices, in-app notifications
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Every form renders in the look of the U.S. Web Design System (templates/forms/uswds.html).
+FORM_RENDERER = "core.forms.USWDSRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -93,6 +98,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.portal",
+                "notifications.context_processors.unread",  # issue 6: the header's unread count
             ],
         },
     },
@@ -175,6 +182,67 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 
+# --- Sign-in, mandatory MFA and sessions (issue 3) ------------------------------------------
+# Every account must enrol a second factor before it reaches anything (accounts.middleware).
+# Only the laptop demo may switch that off, so that its seeded logins work with a password alone;
+# a process with DEBUG off refuses to start without it.
+CHECKPOINT_REQUIRE_MFA = env.bool("CHECKPOINT_REQUIRE_MFA", default=not (DEMO and DEBUG))
+if not CHECKPOINT_REQUIRE_MFA and not (DEMO and DEBUG):
+    raise ImproperlyConfigured(
+        "CHECKPOINT_REQUIRE_MFA is off outside the demo. Every Checkpoint account must use "
+        "two-factor authentication; only the local demo (CHECKPOINT_DEMO=1, DEBUG on) may switch it off."
+    )
+# TOTP secrets and recovery-code seeds are stored encrypted with this Fernet key (or keys,
+# comma-separated: the first encrypts, all decrypt, so a key can be rotated). Generate one with
+# python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+MFA_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in _required("MFA_ENCRYPTION_KEY", "W4DYK07PnYufdoR9RIKoBP7dKrYs18mlngytXdtzVAM=").split(",")
+    if key.strip()
+]
+
+
+def _check_fernet_keys(keys: list[str]) -> None:
+    from cryptography.fernet import Fernet
+
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(
+                "MFA_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64-encoded bytes). Generate one with: "
+                'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+            ) from exc
+
+
+_check_fernet_keys(MFA_ENCRYPTION_KEYS)
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_TOTP_ISSUER = "Checkpoint"
+# WebAuthn over plain http is for the demo on a laptop only (browsers accept it for localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEMO
+# Changing the password or email, and adding or removing a second factor, asks for the password
+# (or a second factor) again first.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Sessions end after SESSION_IDLE_TIMEOUT_SECONDS without a request, and SESSION_ABSOLUTE_TIMEOUT_SECONDS
+# after sign-in whatever happens (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+if "audit.context.AuditContextMiddleware" not in MIDDLEWARE:
+    # The client address in the audit log (failed sign-ins above all).
+    MIDDLEWARE.append("audit.context.AuditContextMiddleware")
+MIDDLEWARE += [
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
+]
+# --- end of issue 3 block -------------------------------------------------------------------
+
+# Invitations are single-use links that expire after this many days.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+
 # django-guardian: no anonymous user row (our user model has no username).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -226,7 +294,9 @@ if not DEMO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Federal (.gov) hosts are on the browsers' HSTS preload list already; the directive only
+    # consents to it. SECURE_HSTS_PRELOAD=0 for a host that must not be preloaded.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -240,3 +310,73 @@ LOGGING = {
 # --- Checkpoint -----------------------------------------------------------------------------
 # The longest review window the program allows (DESIGN.md: at most 30 days).
 REVIEW_WINDOW_MAX_DAYS = 30
+
+# --- Documents: uploads, storage, scanning (issue 4; see docs/documents.md) ----------------------
+# Uploads stream in chunks to DOCUMENT_UPLOAD_TEMP_DIR (private, created on first use), then move
+# into the storage. Keep both on one filesystem so that accepting a file is a rename.
+DOCUMENT_STORAGE_ROOT = env.path("DOCUMENT_STORAGE_ROOT", default=BASE_DIR / "var" / "documents")
+DOCUMENT_UPLOAD_TEMP_DIR = env.path("DOCUMENT_UPLOAD_TEMP_DIR", default=BASE_DIR / "var" / "upload-tmp")
+DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=1024**3)
+DOCUMENT_ZIP_MAX_ENTRIES = env.int("DOCUMENT_ZIP_MAX_ENTRIES", default=10_000)
+DOCUMENT_ZIP_MAX_EXPANDED_BYTES = env.int("DOCUMENT_ZIP_MAX_EXPANDED_BYTES", default=4 * 1024**3)
+DOCUMENT_ZIP_MAX_DEPTH = env.int("DOCUMENT_ZIP_MAX_DEPTH", default=3)
+# clamd's address (host:port, or the path of its unix socket). Empty: no scanning. When set, an
+# upload the scanner does not pass, or cannot scan, is refused.
+CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=120.0)
+# "local" (default): a private folder with no URL. "s3": S3-compatible object storage through
+# django-storages (pip install "django-storages[s3]==1.14.6"; credentials from the usual AWS_*
+# environment variables or the instance role).
+DOCUMENT_STORAGE_BACKEND = env.str("DOCUMENT_STORAGE_BACKEND", default="local")
+if DOCUMENT_STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _required("DOCUMENT_S3_BUCKET", ""),
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENT_S3_REGION", default="") or None,
+            "location": env.str("DOCUMENT_S3_PREFIX", default="documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": env.str("DOCUMENT_S3_SSE", default="AES256")},
+        },
+    }
+elif DOCUMENT_STORAGE_BACKEND == "local":
+    STORAGES["default"] = {
+        "BACKEND": "documents.storage.PrivateDocumentStorage",
+        "OPTIONS": {
+            "location": DOCUMENT_STORAGE_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENT_STORAGE_BACKEND is 'local' or 's3'.")
+# --- end of issue 4 block -------------------------------------------------------------------
+
+# --- Reminders and notifications (issue 6; see docs/reminders.md) ----------------------------
+# Reminders "N days before" a deadline go out on the morning of that day in America/New_York,
+# at this hour (0-23), across daylight-saving changes. The daily digest goes out at the same hour.
+REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=8)
+if not 0 <= REMINDER_SEND_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_SEND_HOUR is an hour of the day, 0 to 23.")
+# How long one SMTP conversation may wait on the mail server (seconds) when EMAIL_TIMEOUT is unset.
+NOTIFICATIONS_SMTP_TIMEOUT = env.int("NOTIFICATIONS_SMTP_TIMEOUT", default=30)
+# The beat schedule: the reminder sweep every minute. It is stateless and idempotent, so a late,
+# doubled (two beats) or missed run sends nothing twice; an unconsumed run expires before the next.
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "notifications.tasks.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+# A broker that accepts the connection but never answers would hang a publish (and the web request
+# that queues an event) forever: bound every socket operation, not just the connect.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+}
+# --- end of issue 6 block -------------------------------------------------------------------

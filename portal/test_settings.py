@@ -14,6 +14,19 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "checkpoint-test")
+# Issue 3: the key that encrypts TOTP secrets at rest (tests only; production sets its own).
+os.environ.setdefault("MFA_ENCRYPTION_KEY", "OEODccaWMVLK_TcdKlYf6CpjHD1Dn4JofdBZ-Ia4B9M=")
+# Issue 4: documents the tests store, and uploads they spool, go to a temporary folder removed at
+# exit, never to var/documents (a process started by the tests inherits the same folder).
+if "DOCUMENT_STORAGE_ROOT" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    _documents_root = tempfile.mkdtemp(prefix="checkpoint-test-documents-")
+    atexit.register(shutil.rmtree, _documents_root, ignore_errors=True)
+    os.environ["DOCUMENT_STORAGE_ROOT"] = os.path.join(_documents_root, "store")
+    os.environ.setdefault("DOCUMENT_UPLOAD_TEMP_DIR", os.path.join(_documents_root, "upload-tmp"))
 
 from portal.settings import *  # noqa: F403
 
@@ -23,3 +36,8 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Serve static files from the apps and static/ directly (no collectstatic before tests): the
+# browser tests load USWDS from the live server.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

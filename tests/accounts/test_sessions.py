@@ -105,5 +105,6 @@ def test_a_deactivated_account_is_signed_out_on_its_next_request(client, login, 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert SESSION_KEY not in client.session
-    event = AuditEvent.objects.filter(action="auth.session_ended").get()
-    assert event.data == {"reason": "account_unavailable", "user_id": str(sam.pk)}
+    # Deactivation deleted the open session itself (so a later reactivation cannot revive it).
+    event = AuditEvent.objects.filter(action="user.deactivated").get()
+    assert event.data == {"email": sam.email, "sessions_ended": 1}

@@ -1,0 +1,217 @@
+"""Forms for models, cases and closeouts. They validate shape; the services validate the rules."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from agencies.models import Agency
+from cases.models import AIModel, CaseState, Modality
+from core import forms as cp
+
+WINDOW_HELP = (
+    f"Evaluators get access on the access date; the review window closes on the sharing date, "
+    f"when you plan to share the model with trusted partners. The window is at most "
+    f"{settings.REVIEW_WINDOW_MAX_DAYS} days. Dates are in Eastern Time (America/New_York)."
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ModelForm(cp.Form):
+    name = forms.CharField(max_length=200, help_text="For example: Atlas.")
+    version = forms.CharField(max_length=100, help_text="For example: 2.1 or 2026-10 snapshot.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    modalities = forms.MultipleChoiceField(
+        choices=Modality.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    intended_partners = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Who you intend to share this model with.",
+    )
+
+
+class CaseForm(cp.Form):
+    """Opening or editing a case. Dates are offered only while the case is a draft."""
+
+    access_date = forms.DateField(widget=DateInput(), help_text="When evaluators get access to the model.")
+    sharing_date = forms.DateField(
+        widget=DateInput(),
+        help_text=f"When you plan to share the model with trusted partners: at most "
+        f"{settings.REVIEW_WINDOW_MAX_DAYS} days after the access date.",
+    )
+    trusted_partners = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="The partners you plan to share the model with."
+    )
+    model_snapshot = forms.CharField(
+        max_length=200, required=False, help_text="The snapshot or checkpoint identifier under review."
+    )
+    safeguard_configuration = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Classifiers, filters and access controls in place for the review.",
+    )
+    evaluator_access = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="How evaluators get access",
+        help_text="For example: API keys issued on the access date; a dedicated endpoint.",
+    )
+
+    def __init__(self, *args: Any, with_dates: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_dates:
+            del self.fields["access_date"]
+            del self.fields["sharing_date"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        access, sharing = data.get("access_date"), data.get("sharing_date")
+        if access and sharing:
+            if sharing <= access:
+                self.add_error("sharing_date", "The sharing date must be after the access date.")
+            elif (sharing - access).days > settings.REVIEW_WINDOW_MAX_DAYS:
+                self.add_error(
+                    "sharing_date",
+                    f"That is a {(sharing - access).days}-day window; the sharing date must be at most "
+                    f"{settings.REVIEW_WINDOW_MAX_DAYS} days after the access date.",
+                )
+        return data
+
+
+class NewCaseForm(CaseForm):
+    model = forms.ModelChoiceField(queryset=AIModel.objects.none(), help_text="The model version under review.")
+
+    field_order = ["model", "access_date", "sharing_date"]
+
+    def __init__(self, *args: Any, models: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = models
+        self.order_fields(self.field_order)
+
+
+class MoveSharingDateForm(cp.Form):
+    sharing_date = forms.DateField(widget=DateInput(), label="New sharing date")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the date moves. The assigned agencies see the new date; the reason is kept in the case record.",
+    )
+
+
+class WithdrawForm(cp.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Optional. Withdrawing is your right: the review is voluntary.",
+    )
+    confirm = forms.BooleanField(label="I understand the case becomes read-only and the review stops.")
+
+
+class AssignAgenciesForm(cp.Form):
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.all(), widget=forms.CheckboxSelectMultiple, help_text="Agencies that review this case."
+    )
+
+
+class AssignReviewersForm(cp.Form):
+    reviewers = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, required=False)
+    lead = forms.ModelChoiceField(queryset=None, required=False, label="Lead reviewer")
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = members
+        self.fields["lead"].queryset = members
+        self.fields["reviewers"].label_from_instance = lambda user: f"{user.get_full_name()} ({user.email})"
+        self.fields["lead"].label_from_instance = lambda user: f"{user.get_full_name()} ({user.email})"
+
+
+class CloseoutRequestForm(cp.Form):
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the review examined and concluded. "
+        "A closeout concludes the review; it does not approve a deployment.",
+    )
+
+    def __init__(self, *args: Any, open_findings: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_findings = list(open_findings)
+        for finding in self.open_findings:
+            self.fields[f"carry_{finding.pk}"] = forms.CharField(
+                label=f"Why finding #{finding.pk} ({finding.title}) is carried forward",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="It is still open. For example: the firm declined to act, which is its right.",
+            )
+            # The mixin styled the fields that existed before these.
+            self.fields[f"carry_{finding.pk}"].widget.attrs["class"] = cp.widget_class(forms.Textarea())
+
+    def carried_forward(self) -> dict[int, str]:
+        return {f.pk: self.cleaned_data.get(f"carry_{f.pk}", "") for f in self.open_findings}
+
+
+class CloseoutDecisionForm(cp.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve the closeout for my agency"), ("return", "Return it for more review")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required when you return it."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why you return the closeout: the reviewers will read it.")
+        return data
+
+
+DUE_CHOICES = [
+    ("", "Any time"),
+    ("7", "Sharing date within 7 days"),
+    ("3", "Within 3 days"),
+    ("past", "Sharing date passed"),
+]
+SORT_CHOICES = [
+    ("sharing_date", "Days left (soonest first)"),
+    ("-sharing_date", "Days left (latest first)"),
+    ("-created_at", "Newest first"),
+    ("reference", "Reference"),
+    ("state", "State"),
+]
+
+
+class CaseFilterForm(cp.Form):
+    q = forms.CharField(required=False, label="Search", help_text="Reference or model name.")
+    state = forms.ChoiceField(choices=[("", "Any state"), *CaseState.choices], required=False)
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, empty_label="Any agency")
+    due = forms.ChoiceField(choices=DUE_CHOICES, required=False, label="Days left")
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
+
+    def filter(self, queryset: Any, today: datetime.date) -> Any:
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("q"):
+            from django.db.models import Q
+
+            term = data["q"].strip()
+            queryset = queryset.filter(
+                Q(reference__icontains=term) | Q(model__name__icontains=term) | Q(model__version__icontains=term)
+            )
+        if data.get("state"):
+            queryset = queryset.filter(state=data["state"])
+        if data.get("agency"):
+            queryset = queryset.filter(agency_assignments__agency=data["agency"])
+        if data.get("due") in ("7", "3"):
+            horizon = today + datetime.timedelta(days=int(data["due"]))
+            queryset = queryset.filter(sharing_date__gte=today, sharing_date__lte=horizon)
+        elif data.get("due") == "past":
+            queryset = queryset.filter(sharing_date__lt=today)
+        return queryset.order_by(data.get("sort") or "sharing_date", "reference")

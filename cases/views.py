@@ -1,0 +1,420 @@
+"""Pages for models, cases and closeouts. Each view authorizes and fetches through a selector
+(404 for what the user may not see), validates its form, calls one service, and redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.roles import agency_membership, firm_membership, is_coordinator
+from agencies.models import Agency
+from audit.selectors import case_timeline
+from cases import forms, services
+from cases.models import (
+    CaseAgencyAssignment,
+    CaseState,
+    Closeout,
+    CloseoutState,
+    ReviewCase,
+    ReviewerAssignment,
+)
+from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
+from cases.selectors import cases_for, get_case_for, get_model_for, models_for
+from core import permissions
+from core.web import attempt, coordinator_object, coordinator_required, liaison_required, paginate, supervisor_object
+from documents.selectors import documents_for
+from findings.models import FindingState
+from findings.selectors import comments_for, findings_for
+
+# --- models ----------------------------------------------------------------------------------
+
+
+@liaison_required
+def model_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, models_for(request.user).order_by("name", "version"))
+    return render(request, "cases/model_list.html", {"page": page})
+
+
+@liaison_required
+@require_http_methods(["GET", "POST"])
+def model_create(request: HttpRequest) -> HttpResponse:
+    form = forms.ModelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        model = attempt(request, lambda: services.ai_model_register(actor=request.user, **form.cleaned_data), form=form)
+        if model is not None:
+            messages.success(request, f"{model} is registered. You can now open a review case for it.")
+            return redirect("cases:create")
+    return render(request, "cases/model_form.html", {"form": form, "title": "Register a model"})
+
+
+@liaison_required
+@require_http_methods(["GET", "POST"])
+def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    model = get_model_for(request.user, pk, CHANGE_MODEL)
+    initial = {f: getattr(model, f) for f in ("name", "version", "description", "modalities", "intended_partners")}
+    form = forms.ModelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if attempt(
+            request, lambda: services.ai_model_edit(model=model, actor=request.user, **form.cleaned_data), form=form
+        ):
+            messages.success(request, f"{model} is saved.")
+            return redirect("cases:model_list")
+    return render(request, "cases/model_form.html", {"form": form, "title": f"Edit {model}", "model": model})
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def _listing(user: Any) -> Any:
+    return cases_for(user).prefetch_related(
+        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency"))
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = forms.CaseFilterForm(request.GET or None)
+    cases = (
+        form.filter(_listing(request.user), timezone.localdate())
+        if request.GET
+        else _listing(request.user).order_by("sharing_date", "reference")
+    )
+    page = paginate(request, cases)
+    return render(request, "cases/case_list.html", {"page": page, "form": form, "title": "Cases"})
+
+
+@coordinator_required
+def triage(request: HttpRequest) -> HttpResponse:
+    """Submitted cases awaiting agencies, oldest submission first."""
+    cases = _listing(request.user).filter(state=CaseState.SUBMITTED).order_by("submitted_at")
+    page = paginate(request, cases)
+    return render(request, "cases/triage.html", {"page": page, "title": "Triage"})
+
+
+# --- one case --------------------------------------------------------------------------------
+
+
+def _actions(user: User, case: ReviewCase) -> dict[str, bool]:
+    """Which buttons to offer. The services stay the authority: they refuse what is not allowed."""
+    can_change = permissions.has(user, CHANGE_CASE, case)
+    can_review = permissions.has(user, REVIEW_CASE, case)
+    agency = agency_membership(user)
+    is_supervisor = bool(agency and agency.is_supervisor)
+    return {
+        "edit": can_change and case.is_open,
+        "upload": (can_change or can_review) and case.is_open,
+        "submit": can_change and case.state == CaseState.DRAFT,
+        "move_date": can_change and case.is_open,
+        "withdraw": can_change and case.is_open,
+        "assign_agencies": is_coordinator(user) and case.state in (CaseState.SUBMITTED, CaseState.IN_REVIEW),
+        "assign_reviewers": can_review
+        and is_supervisor
+        and case.state in (CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED),
+        "draft_finding": can_review and case.state == CaseState.IN_REVIEW,
+        "request_closeout": can_review and case.state == CaseState.IN_REVIEW,
+        "comment": (can_change or can_review) and case.is_open,
+        "audit": is_coordinator(user),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    user = request.user
+    coordinator = is_coordinator(user)
+    context: dict[str, Any] = {
+        "case": case,
+        "actions": _actions(user, case),
+        "agencies": [a.agency for a in case.agency_assignments.select_related("agency")],
+        "reviewers": ReviewerAssignment.objects.filter(case=case)
+        .select_related("reviewer", "agency")
+        .order_by("agency__short_name", "-is_lead"),
+        "timeline": case_timeline(user, case),
+        "pending_closeout": case.closeouts.filter(state=CloseoutState.PENDING).first(),
+        "closeouts": case.closeouts.select_related("requested_by").order_by("-requested_at"),
+        "is_coordinator": coordinator,
+    }
+    if not coordinator:  # Coordinators see case metadata, not its contents.
+        context["documents"] = (
+            documents_for(user)
+            .filter(case=case)
+            .select_related("agency")
+            .prefetch_related("versions")
+            .order_by("kind", "title")
+        )
+        context["findings"] = findings_for(user).filter(case=case).order_by("-created_at")
+        context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
+        context["comment_form"] = _comment_form(user, case)
+    return render(request, "cases/case_detail.html", context)
+
+
+def _comment_form(user: User, case: ReviewCase) -> Any:
+    from findings.forms import CommentForm
+
+    return CommentForm(firm_author=firm_membership(user) is not None)
+
+
+@liaison_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    models = models_for(request.user, CHANGE_MODEL).order_by("name", "version")
+    form = forms.NewCaseForm(request.POST or None, models=models, initial={"model": request.GET.get("model")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        model = data.pop("model")
+        case = attempt(request, lambda: services.case_create(model=model, actor=request.user, **data), form=form)
+        if case is not None:
+            messages.success(
+                request,
+                f"Case {case.reference} is open as a draft. "
+                "Upload a system card and access instructions, then submit it.",
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "title": "Open a review case", "window_help": forms.WINDOW_HELP, "has_models": models.exists()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk, CHANGE_CASE)
+    draft = case.state == CaseState.DRAFT
+    fields = ("access_date", "sharing_date", *services.DESCRIPTIVE_FIELDS) if draft else services.DESCRIPTIVE_FIELDS
+    form = forms.CaseForm(request.POST or None, with_dates=draft, initial={f: getattr(case, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        if attempt(request, lambda: services.case_edit(case=case, actor=request.user, **form.cleaned_data), form=form):
+            messages.success(request, f"Case {case.reference} is saved.")
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "form": form,
+            "case": case,
+            "title": f"Edit {case.reference}",
+            "window_help": forms.WINDOW_HELP,
+            "has_models": True,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk, CHANGE_CASE)
+    if request.method == "POST":
+        if attempt(request, lambda: services.case_submit(case=case, actor=request.user)):
+            messages.success(
+                request, f"Case {case.reference} is submitted. The program office will assign reviewing agencies."
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/case_submit.html", {"case": case, "title": f"Submit {case.reference}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_move_sharing_date(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk, CHANGE_CASE)
+    form = forms.MoveSharingDateForm(request.POST or None, initial={"sharing_date": case.sharing_date})
+    if request.method == "POST" and form.is_valid():
+        call = lambda: services.case_move_sharing_date(
+            case=case,
+            new_sharing_date=form.cleaned_data["sharing_date"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+        if attempt(request, call, form=form):
+            messages.success(request, f"The sharing date of {case.reference} is now {case.sharing_date:%B %-d, %Y}.")
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_move_date.html",
+        {
+            "form": form,
+            "case": case,
+            "title": f"Move the sharing date of {case.reference}",
+            "window_help": forms.WINDOW_HELP,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk, CHANGE_CASE)
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if attempt(
+            request,
+            lambda: services.case_withdraw(case=case, actor=request.user, reason=form.cleaned_data["reason"]),
+            form=form,
+        ):
+            messages.success(request, f"Case {case.reference} is withdrawn. It stays in the record, read-only.")
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request, "cases/case_withdraw.html", {"form": form, "case": case, "title": f"Withdraw {case.reference}"}
+    )
+
+
+@coordinator_object
+@require_http_methods(["GET", "POST"])
+def case_assign_agencies(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    form = forms.AssignAgenciesForm(request.POST or None, initial={"agencies": list(case.assigned_agencies.all())})
+    if request.method == "POST" and form.is_valid():
+        call = lambda: services.case_assign_agencies(
+            case=case, agencies=form.cleaned_data["agencies"], actor=request.user
+        )
+        if attempt(request, call, form=form):
+            messages.success(request, f"Agencies of {case.reference} are saved.")
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request, "cases/case_assign.html", {"form": form, "case": case, "title": f"Assign agencies to {case.reference}"}
+    )
+
+
+@supervisor_object
+@require_http_methods(["GET", "POST"])
+def case_assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk, REVIEW_CASE)
+    agency: Agency = agency_membership(request.user).agency
+    members = User.objects.filter(agency_membership__agency=agency, is_active=True).order_by("full_name", "email")
+    current = ReviewerAssignment.objects.filter(case=case, agency=agency)
+    lead = current.filter(is_lead=True).values_list("reviewer", flat=True).first()
+    form = forms.AssignReviewersForm(
+        request.POST or None, members=members, initial={"reviewers": [a.reviewer_id for a in current], "lead": lead}
+    )
+    if request.method == "POST" and form.is_valid():
+        call = lambda: services.case_assign_reviewers(
+            case=case, reviewers=form.cleaned_data["reviewers"], lead=form.cleaned_data["lead"], actor=request.user
+        )
+        if attempt(request, call, form=form):
+            messages.success(request, f"{agency.short_name}'s reviewers on {case.reference} are saved.")
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_assign.html",
+        {"form": form, "case": case, "title": f"Assign {agency.short_name} reviewers to {case.reference}"},
+    )
+
+
+@coordinator_object
+def case_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    from audit.models import AuditEvent
+
+    page = paginate(request, AuditEvent.objects.filter(case=case).select_related("actor").order_by("-id"), per_page=50)
+    return render(
+        request, "cases/case_audit.html", {"case": case, "page": page, "title": f"Audit log of {case.reference}"}
+    )
+
+
+# --- closeout --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closeout_request(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk, REVIEW_CASE)
+    open_findings = findings_for(request.user).filter(
+        case=case, released_at__isnull=False, state__in=[FindingState.RELEASED, FindingState.FIRM_RESPONDED]
+    )
+    form = forms.CloseoutRequestForm(request.POST or None, open_findings=open_findings)
+    if request.method == "POST" and form.is_valid():
+        call = lambda: services.closeout_request(
+            case=case, actor=request.user, summary=form.cleaned_data["summary"], carried_forward=form.carried_forward()
+        )
+        closeout = attempt(request, call, form=form)
+        if closeout is not None:
+            messages.success(
+                request, f"Closeout of {case.reference} is requested. A supervisor of each assigned agency decides."
+            )
+            return redirect("cases:closeout", pk=closeout.pk)
+    return render(
+        request,
+        "cases/closeout_request.html",
+        {"form": form, "case": case, "title": f"Request closeout of {case.reference}"},
+    )
+
+
+def _get_closeout_for(user: User, pk: int) -> Closeout:
+    """A closeout, if its case is visible to the user and they are not a coordinator-only reader
+    of contents; 404 otherwise."""
+    try:
+        case_id = Closeout.objects.values_list("case_id", flat=True).get(pk=pk)
+    except Closeout.DoesNotExist:
+        raise Http404("No such closeout.") from None
+    case = get_case_for(user, case_id)
+    return Closeout.objects.select_related("case", "requested_by").get(pk=pk, case=case)
+
+
+@login_required
+def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    closeout = _get_closeout_for(request.user, pk)
+    case = closeout.case
+    membership = agency_membership(request.user)
+    decided_agencies = set(closeout.decisions.values_list("agency_id", flat=True))
+    can_decide = bool(
+        membership
+        and membership.is_supervisor
+        and closeout.state == CloseoutState.PENDING
+        and closeout.requested_by_id != request.user.pk
+        and membership.agency_id not in decided_agencies
+        and permissions.has(request.user, REVIEW_CASE, case)
+    )
+    visible_findings = set(findings_for(request.user).filter(case=case).values_list("pk", flat=True))
+    carried = [c for c in closeout.carried_forward.select_related("finding") if c.finding_id in visible_findings]
+    context = {
+        "closeout": closeout,
+        "case": case,
+        "decisions": closeout.decisions.select_related("agency", "supervisor").order_by("decided_at"),
+        "awaiting": Agency.objects.filter(case_assignments__case=case).exclude(pk__in=decided_agencies),
+        "carried": carried,
+        "form": forms.CloseoutDecisionForm() if can_decide else None,
+        "own_request": closeout.requested_by_id == request.user.pk,
+        "title": f"Closeout of {case.reference}",
+    }
+    return render(request, "cases/closeout_detail.html", context)
+
+
+@login_required
+@require_POST
+def closeout_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    closeout = _get_closeout_for(request.user, pk)
+    form = forms.CloseoutDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        call = lambda: services.closeout_decide(
+            closeout=closeout, actor=request.user, approve=approve, reason=form.cleaned_data["reason"]
+        )
+        decision = attempt(request, call)
+        if decision is not None:
+            closeout.refresh_from_db()
+            if closeout.state == CloseoutState.APPROVED:
+                messages.success(
+                    request,
+                    f"{closeout.case.reference} is closed: every assigned agency approved. The review is concluded.",
+                )
+            elif approve:
+                messages.success(
+                    request, "Your agency's approval is recorded. The other assigned agencies still decide."
+                )
+            else:
+                messages.success(request, f"The closeout is returned; {closeout.case.reference} is back in review.")
+            return redirect("cases:closeout", pk=closeout.pk)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("cases:closeout", pk=closeout.pk)

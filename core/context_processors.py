@@ -1,0 +1,51 @@
+"""What every page's header shows: the user's organisation and role, and their navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from accounts.roles import agency_membership, firm_membership, is_coordinator, role_label
+
+
+def _nav_for(user: Any) -> list[tuple[str, str]]:
+    items = [("Dashboard", "home")]
+    if firm_membership(user):
+        items += [("Cases", "cases:list"), ("Models", "cases:model_list"), ("Findings", "findings:list")]
+        if firm_membership(user).is_admin:
+            items.append(("Invitations", "invitations:list"))
+    elif membership := agency_membership(user):
+        items += [("Cases", "cases:list"), ("Findings", "findings:list")]
+        if membership.is_supervisor:
+            items.append(("Invitations", "invitations:list"))
+    elif is_coordinator(user):
+        items += [
+            ("Triage", "cases:triage"),
+            ("Cases", "cases:list"),
+            ("Firms", "firms:list"),
+            ("Agencies", "agencies:list"),
+            ("Invitations", "invitations:list"),
+            ("Audit log", "audit:list"),
+        ]
+    return items
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"portal_nav": [], "portal_role": ""}
+    nav = []
+    for label, name in _nav_for(user):
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a part of the portal that is not installed
+            continue
+        current = request.path == url if name == "home" else request.path.startswith(url)
+        nav.append({"label": label, "url": url, "current": current})
+    try:
+        notifications_url = reverse("notifications:list")
+    except NoReverseMatch:
+        notifications_url = ""
+    return {"portal_nav": nav, "portal_role": role_label(user), "notifications_url": notifications_url}

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag
+def days_left(date: datetime.date | None) -> str:
+    """The countdown to a date in the program's time zone: '12 days left', 'today', '3 days ago'."""
+    if date is None:
+        return format_html('<span class="cp-countdown">{}</span>', "no date")
+    days = (date - timezone.localdate()).days
+    soon = days <= 3
+    if days > 1:
+        text = f"{days} days left"
+    elif days == 1:
+        text = "1 day left"
+    elif days == 0:
+        text = "today"
+    else:
+        text = f"{-days} day{'s' if days < -1 else ''} ago"
+    return format_html(
+        '<span class="cp-countdown{}">{}</span>', " cp-countdown--soon" if soon and days >= 0 else "", text
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with some parameters replaced (for sorting and pagination links)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(sorted(params.items())) if params else "?"
+
+
+_STATE_TAGS = {
+    "draft": "bg-base-lighter text-ink",
+    "submitted": "bg-accent-cool-lighter text-ink",
+    "in_review": "bg-primary",
+    "closeout_requested": "bg-accent-warm-dark",
+    "closed": "bg-green",
+    "withdrawn": "bg-base-dark",
+    "released": "bg-primary",
+    "firm_responded": "bg-accent-warm-dark",
+    "resolved": "bg-green",
+    "critical": "bg-secondary-darker",
+    "high": "bg-secondary-dark",
+    "medium": "bg-accent-warm-darker",
+    "low": "bg-base-dark",
+    "informational": "bg-base-dark",
+}
+
+
+@register.simple_tag
+def state_tag(value: str, label: str) -> str:
+    return format_html('<span class="usa-tag cp-state {}">{}</span>', _STATE_TAGS.get(value, "bg-base-dark"), label)

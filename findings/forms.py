@@ -1,0 +1,102 @@
+"""Forms for findings, firm responses and comments. They validate shape; services validate rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cases.forms import DateInput
+from core import forms as cp
+from core.models import Visibility
+from findings.models import Category, FindingState, ResponseChoice, Severity, TargetKind
+
+
+class FindingForm(cp.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
+    category = forms.ChoiceField(choices=Category.choices)
+    severity = forms.ChoiceField(choices=Severity.choices)
+    target_kind = forms.ChoiceField(choices=TargetKind.choices, widget=forms.RadioSelect, label="Target")
+    target_component = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Safeguard component",
+        help_text="When the target is a safeguard: the classifier, filter or access system concerned.",
+    )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        help_text="A draft is seen by your agency alone. Releasing beyond your agency takes a supervisor "
+        "other than the author.",
+    )
+    response_due = forms.DateField(
+        widget=DateInput(), required=False, help_text="When the firm's response is due (firm-visible findings)."
+    )
+    related_versions = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Related document versions"
+    )
+
+    def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["related_versions"].queryset = versions
+        self.fields["related_versions"].label_from_instance = lambda v: f"{v.document.title}, version {v.number}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("target_kind") == TargetKind.SAFEGUARD and not (data.get("target_component") or "").strip():
+            self.add_error("target_component", "Name the safeguard component this finding is about.")
+        return data
+
+
+class ResponseForm(cp.Form):
+    choice = forms.ChoiceField(
+        choices=ResponseChoice.choices,
+        widget=forms.RadioSelect,
+        label="Your response",
+        help_text="Your answer is your own choice: the review is voluntary.",
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Explanation")
+    documents = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Supporting documents"
+    )
+
+    def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = versions
+        self.fields["documents"].label_from_instance = lambda v: f"{v.document.title}, version {v.number}"
+
+
+class ReasonForm(cp.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OptionalReasonForm(cp.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CommentForm(cp.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.AGENCY)
+
+    def __init__(self, *args: Any, firm_author: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if firm_author:  # A firm's comment is read by the firm and the assigned agencies.
+            del self.fields["visibility"]
+
+
+class FindingFilterForm(cp.Form):
+    q = forms.CharField(required=False, label="Search", help_text="Title or case reference.")
+    state = forms.ChoiceField(choices=[("", "Any state"), *FindingState.choices], required=False)
+    severity = forms.ChoiceField(choices=[("", "Any severity"), *Severity.choices], required=False)
+    category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
+    sort = forms.ChoiceField(
+        choices=[
+            ("-created_at", "Newest first"),
+            ("severity_rank", "Most severe first"),
+            ("response_due", "Response due (soonest first)"),
+            ("case__reference", "Case"),
+        ],
+        required=False,
+        label="Sort by",
+    )

@@ -1,0 +1,334 @@
+"""Pages for findings, firm responses and comments: authorize and fetch through the selectors
+(404 for what the user may not see), validate, call one service, redirect."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.roles import agency_membership, firm_membership
+from cases.models import ReviewCase
+from cases.permissions import CHANGE_CASE, REVIEW_CASE
+from cases.selectors import get_case_for
+from core import permissions
+from core.models import Visibility
+from core.web import attempt, paginate
+from documents.models import DocumentVersion
+from documents.selectors import documents_for
+from findings import forms, services
+from findings.models import Finding, FindingState, Severity
+from findings.selectors import comments_for, findings_for, get_finding_for
+
+_SEVERITY_RANK = Case(
+    *[When(severity=value, then=Value(rank)) for rank, value in enumerate(Severity.values)],
+    output_field=IntegerField(),
+)
+
+
+def _versions_visible(user: User, case: ReviewCase) -> Any:
+    documents = documents_for(user).filter(case=case)
+    return (
+        DocumentVersion.objects.filter(document__in=documents)
+        .select_related("document")
+        .order_by("document__title", "-number")
+    )
+
+
+def _filtered(request: HttpRequest) -> tuple[forms.FindingFilterForm, Any]:
+    form = forms.FindingFilterForm(request.GET or None)
+    findings = findings_for(request.user).annotate(severity_rank=_SEVERITY_RANK)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("q"):
+            findings = findings.filter(Q(title__icontains=data["q"]) | Q(case__reference__icontains=data["q"]))
+        for field in ("state", "severity", "category"):
+            if data.get(field):
+                findings = findings.filter(**{field: data[field]})
+        findings = findings.order_by(data.get("sort") or "-created_at", "-pk")
+    else:
+        findings = findings.order_by("-created_at", "-pk")
+    return form, findings
+
+
+@login_required
+def finding_list(request: HttpRequest) -> HttpResponse:
+    form, findings = _filtered(request)
+    return render(
+        request, "findings/finding_list.html", {"form": form, "page": paginate(request, findings), "title": "Findings"}
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def finding_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The findings the user may see (with the list's filters), as CSV."""
+    _, findings = _filtered(request)
+    writer = csv.writer(_Echo())
+    header = [
+        "case",
+        "finding",
+        "agency",
+        "title",
+        "category",
+        "severity",
+        "target",
+        "state",
+        "visibility",
+        "response_due",
+        "released_at",
+    ]
+
+    def rows() -> Any:
+        yield writer.writerow(header)
+        for f in findings.iterator(chunk_size=500):
+            target = f.get_target_kind_display() + (f": {f.target_component}" if f.target_component else "")
+            cells = [
+                f.case.reference,
+                f.pk,
+                f.agency.short_name,
+                f.title,
+                f.get_category_display(),
+                f.get_severity_display(),
+                target,
+                f.get_state_display(),
+                f.get_visibility_display(),
+                f.response_due or "",
+                f.released_at or "",
+            ]
+            # Neutralise spreadsheet formulas in text cells (CSV injection).
+            yield writer.writerow(
+                [f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in cells]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="checkpoint-findings.csv"'
+    return response
+
+
+def _is_authoring(user: User, finding: Finding) -> bool:
+    """Is ``user`` a member of the finding's agency, reviewing its case?"""
+    membership = agency_membership(user)
+    return bool(
+        membership and membership.agency_id == finding.agency_id and permissions.has(user, REVIEW_CASE, finding.case)
+    )
+
+
+@login_required
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    user = request.user
+    case = finding.case
+    membership = agency_membership(user)
+    authoring = _is_authoring(user, finding)
+    liaison = bool(firm_membership(user) and permissions.has(user, CHANGE_CASE, case))
+    state = finding.state
+    actions = {
+        "edit": authoring and state == FindingState.DRAFT,
+        "release": authoring and state == FindingState.DRAFT,
+        "release_needs_supervisor": finding.visibility != Visibility.AGENCY
+        and not (membership and membership.is_supervisor),
+        "withdraw": authoring and state not in (FindingState.RESOLVED, FindingState.WITHDRAWN),
+        "resolve": authoring and state in (FindingState.RELEASED, FindingState.FIRM_RESPONDED),
+        "send_back": authoring and state == FindingState.FIRM_RESPONDED,
+        "respond": liaison and state == FindingState.RELEASED,
+        "comment": (authoring or liaison or permissions.has(user, REVIEW_CASE, case)) and case.is_open,
+    }
+    context = {
+        "finding": finding,
+        "case": case,
+        "actions": actions,
+        "responses": finding.responses.select_related("responder", "sent_back_by").prefetch_related(
+            "documents__document"
+        ),
+        "comments": comments_for(user).filter(finding=finding).order_by("created_at"),
+        "related": finding.related_versions.select_related("document").filter(document__in=documents_for(user)),
+        "comment_form": forms.CommentForm(firm_author=firm_membership(user) is not None),
+        "response_form": forms.ResponseForm(versions=_versions_visible(user, case)) if actions["respond"] else None,
+        "title": f"Finding #{finding.pk}: {finding.title}",
+    }
+    return render(request, "findings/finding_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = get_case_for(request.user, case_pk, REVIEW_CASE)
+    form = forms.FindingForm(
+        request.POST or None,
+        versions=_versions_visible(request.user, case),
+        initial={"visibility": Visibility.AGENCY, "target_kind": "model"},
+    )
+    if request.method == "POST" and form.is_valid():
+        finding = attempt(
+            request, lambda: services.finding_draft(case=case, actor=request.user, **form.cleaned_data), form=form
+        )
+        if finding is not None:
+            messages.success(
+                request, f"Finding #{finding.pk} is saved as a draft: only your agency sees it until it is released."
+            )
+            return redirect("findings:detail", pk=finding.pk)
+    return render(
+        request,
+        "findings/finding_form.html",
+        {"form": form, "case": case, "title": f"Draft a finding on {case.reference}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    if not _is_authoring(request.user, finding):
+        # Readers outside the authoring agency (the firm, other agencies) have no edit page.
+        raise Http404("No such page, or it is not yours to see.")
+    fields = (
+        "title",
+        "description",
+        "category",
+        "severity",
+        "target_kind",
+        "target_component",
+        "visibility",
+        "response_due",
+    )
+    initial: dict[str, Any] = {f: getattr(finding, f) for f in fields}
+    initial["related_versions"] = list(finding.related_versions.all())
+    form = forms.FindingForm(
+        request.POST or None, versions=_versions_visible(request.user, finding.case), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        versions = data.pop("related_versions")
+        if attempt(
+            request,
+            lambda: services.finding_edit(finding=finding, actor=request.user, related_versions=versions, **data),
+            form=form,
+        ):
+            messages.success(request, f"Finding #{finding.pk} is saved.")
+            return redirect("findings:detail", pk=finding.pk)
+    return render(
+        request,
+        "findings/finding_form.html",
+        {"form": form, "case": finding.case, "finding": finding, "title": f"Edit finding #{finding.pk}"},
+    )
+
+
+def _after(request: HttpRequest, finding: Finding, done: Any, message: str) -> HttpResponse:
+    if done is not None:
+        messages.success(request, message)
+    return redirect("findings:detail", pk=finding.pk)
+
+
+@login_required
+@require_POST
+def finding_release(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    done = attempt(request, lambda: services.finding_release(finding=finding, actor=request.user))
+    return _after(
+        request,
+        finding,
+        done,
+        f"Finding #{finding.pk} is released: {finding.get_visibility_display().lower()} can read it.",
+    )
+
+
+@login_required
+@require_POST
+def finding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    done = attempt(request, lambda: services.finding_resolve(finding=finding, actor=request.user))
+    return _after(request, finding, done, f"Finding #{finding.pk} is resolved.")
+
+
+@login_required
+@require_POST
+def finding_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    form = forms.OptionalReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    done = attempt(request, lambda: services.finding_withdraw(finding=finding, actor=request.user, reason=reason))
+    return _after(request, finding, done, f"Finding #{finding.pk} is withdrawn.")
+
+
+@login_required
+@require_POST
+def finding_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    form = forms.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    done = attempt(request, lambda: services.finding_send_back(finding=finding, actor=request.user, reason=reason))
+    return _after(request, finding, done, "The response is sent back to the firm with your reason.")
+
+
+@login_required
+@require_POST
+def finding_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    form = forms.ResponseForm(request.POST, versions=_versions_visible(request.user, finding.case))
+    if form.is_valid():
+        call = lambda: services.finding_respond(
+            finding=finding,
+            actor=request.user,
+            choice=form.cleaned_data["choice"],
+            text=form.cleaned_data["text"],
+            documents=form.cleaned_data["documents"],
+        )
+        done = attempt(request, call, form=form)
+        if done is not None:
+            messages.success(request, "Your response is recorded and the reviewers are notified.")
+            return redirect("findings:detail", pk=finding.pk)
+    context = {
+        "finding": finding,
+        "case": finding.case,
+        "response_form": form,
+        "title": f"Respond to finding #{finding.pk}",
+    }
+    return render(request, "findings/finding_respond.html", context, status=400)
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Add a comment to a case, or to one of its findings (``finding`` in the form). With htmx, the
+    updated thread is returned in place; without JavaScript, the page reloads."""
+    case = get_case_for(request.user, case_pk)
+    finding = get_finding_for(request.user, request.POST["finding"]) if request.POST.get("finding") else None
+    if finding is not None and finding.case_id != case.pk:
+        finding = None
+    firm_author = firm_membership(request.user) is not None
+    form = forms.CommentForm(request.POST, firm_author=firm_author)
+    if form.is_valid():
+        visibility = form.cleaned_data.get("visibility", Visibility.FIRM)
+        call = lambda: services.comment_add(
+            case=case, actor=request.user, body=form.cleaned_data["body"], visibility=visibility, finding=finding
+        )
+        # With htmx the refusal shows on the returned form; after a reload, as a message.
+        if attempt(request, call, form=form if request.htmx else None) is not None and not request.htmx:
+            messages.success(request, "Your comment is added.")
+    elif not request.htmx:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    if request.htmx:
+        comments = comments_for(request.user).filter(case=case, finding=finding).order_by("created_at")
+        fresh = form if form.errors else forms.CommentForm(firm_author=firm_author)
+        return render(
+            request,
+            "findings/_comments.html",
+            {"comments": comments, "comment_form": fresh, "case": case, "finding": finding, "can_comment": True},
+        )
+    target = reverse("findings:detail", args=[finding.pk]) if finding else reverse("cases:detail", args=[case.pk])
+    return redirect(f"{target}#comments")

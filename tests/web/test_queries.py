@@ -1,0 +1,308 @@
+"""Every list and detail page runs the same, pinned, number of SQL queries with 1 row as with 50
+(cases, findings, comments, documents, responses, closeouts, models, firms, agencies, audit
+events): a page whose count grows with its rows fails here.
+
+The first row of everything is made through the services. The other 49 are copies of it, written
+in bulk with the very object permissions the services granted the original (building 49 of
+everything through the services takes a minute on a busy machine); ``test_the_copies_are_seen``
+checks that each reader sees all 50.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from guardian.utils import get_group_obj_perms_model
+
+from agencies.services import agency_create
+from cases.models import CarriedForwardFinding, ReviewCase
+from cases.selectors import cases_for, models_for
+from cases.services import case_assign_reviewers, closeout_decide, closeout_request
+from core.models import Visibility
+from core.permissions import GUARDED
+from documents.selectors import documents_for
+from findings import services as finding_services
+from findings.selectors import comments_for, findings_for
+from firms.services import firm_create
+from tests import factories
+from tests.findings.builders import draft, released
+
+ROWS = 50
+
+# Queries per page, the same with 1 row and with 50. Each includes 6 that every signed-in page
+# runs (session, user, MFA check, the session's save in a savepoint) and the header's (the
+# user's membership and organisation, the unread count). Change one only with a reason.
+PINNED = {
+    "dashboard, liaison": 12,
+    "dashboard, reviewer": 14,
+    "dashboard, supervisor": 15,
+    "dashboard, coordinator": 13,
+    "case list, liaison": 13,
+    "case list, reviewer": 14,
+    "case list, coordinator": 13,
+    "case list, filtered": 14,
+    "triage": 12,
+    "case detail, liaison": 26,
+    "case detail, reviewer": 26,
+    "case detail, coordinator": 17,
+    "case audit log": 12,
+    "finding list, liaison": 11,
+    "finding list, reviewer": 12,
+    "finding detail, liaison": 19,
+    "finding detail, reviewer": 19,
+    "closeout detail, supervisor": 19,
+    "closeout detail, liaison": 18,
+    "model list": 11,
+    "firms": 11,
+    "firm detail": 11,
+    "agencies": 10,
+    "agency detail": 11,
+    "audit log": 11,
+}
+
+
+@dataclass
+class World:
+    """The first row of everything the pages list, made through the services."""
+
+    case: ReviewCase  # the case whose page is measured: documents, findings, comments
+    document: Any
+    finding: Any  # the finding whose page is measured: responses and comments
+    government_draft: Any
+    case_comment: Any
+    finding_comment: Any
+    submitted: ReviewCase  # awaiting triage
+    awaiting_decision: ReviewCase  # closeout requested
+    closeout: Any  # the closeout whose page is measured: carried-forward findings, decisions
+    carried: Any
+    liaison_membership: Any  # Northwind's page lists its liaisons
+    reviewer_membership: Any  # DoD's page lists its members
+
+
+def build(people: dict[str, Any], case: ReviewCase) -> World:
+    alex, reviewer, supervisor = people["alex"], people["dod_reviewer"], people["dod_supervisor"]
+    coordinator = people["coordinator"]
+    document = factories.attach_document(case, alex, "other", content=b"annex\n")
+    version = document.versions.get()
+    finding = released(
+        case, reviewer, supervisor, visibility=Visibility.FIRM, title="Finding 0", related_versions=[version]
+    )
+    finding_services.finding_respond(
+        finding=finding, actor=alex, choice="disputed", text="Our answer", documents=[version]
+    )
+    government_draft = draft(case, reviewer, visibility=Visibility.GOVERNMENT, title="Draft 0")
+    case_comment = finding_services.comment_add(case=case, actor=alex, body="Case comment")
+    finding_comment = finding_services.comment_add(
+        case=case, actor=reviewer, body="Finding comment", visibility=Visibility.FIRM, finding=finding
+    )
+    submitted = factories.make_case(alex, state="submitted")
+    awaiting = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    case_assign_reviewers(case=awaiting, reviewers=[reviewer], lead=reviewer, actor=supervisor)
+    closeout_request(case=awaiting, actor=reviewer, summary="Nothing left open.")
+    closing = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    carried = released(closing, reviewer, supervisor, visibility=Visibility.FIRM, title="Carried 0")
+    closeout = closeout_request(
+        case=closing, actor=reviewer, summary="One finding carried forward", carried_forward={carried.pk: "Declined"}
+    )
+    closeout_decide(closeout=closeout, actor=people["treasury_supervisor"], approve=True)
+    firm_create(name="Firm 0", actor=coordinator)
+    agency_create(code="agency0", name="Agency 0", short_name="A0", actor=coordinator)
+    return World(
+        case=case,
+        document=document,
+        finding=finding,
+        government_draft=government_draft,
+        case_comment=case_comment,
+        finding_comment=finding_comment,
+        submitted=submitted,
+        awaiting_decision=awaiting,
+        closeout=closeout,
+        carried=carried,
+        liaison_membership=alex.firm_membership,
+        reviewer_membership=reviewer.agency_membership,
+    )
+
+
+def clone(template: Model, count: int, **vary: Any) -> list[Any]:
+    """``count`` copies of ``template`` (a callable in ``vary`` gets the copy's index), holding the
+    object permissions the template holds."""
+    model = type(template)
+    values = {f.attname: getattr(template, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
+    copies = model.objects.bulk_create(
+        [
+            model(**(values | {name: value(i) if callable(value) else value for name, value in vary.items()}))
+            for i in range(count)
+        ]
+    )
+    if model._meta.label in GUARDED.values():
+        table = get_group_obj_perms_model(model)
+        held = list(table.objects.filter(content_object=template).values_list("group_id", "permission_id"))
+        table.objects.bulk_create(
+            [table(group_id=g, permission_id=p, content_object=copy) for copy in copies for g, p in held]
+        )
+    return copies
+
+
+def clone_cases(template: ReviewCase, count: int, prefix: str) -> list[ReviewCase]:
+    """Copies of a case, each of its own model copy, with the case's agencies, reviewers and
+    pending closeout."""
+    models = clone(template.model, count, version=lambda i: f"{prefix}{i}")
+    cases = clone(template, count, model_id=lambda i: models[i].pk, reference=lambda i: f"CP-{prefix}-{i:04d}")
+    related = [
+        *template.agency_assignments.all(),
+        *template.reviewer_assignments.all(),
+        *template.closeouts.filter(state="pending"),
+    ]
+    for row in related:
+        clone(row, count, case_id=lambda i: cases[i].pk)
+    return cases
+
+
+def multiply(world: World, people: dict[str, Any], rows: int) -> None:
+    """Bring everything to ``rows``."""
+    more, alex, reviewer = rows - 1, people["alex"], people["dod_reviewer"]
+    documents = clone(world.document, more, title=lambda i: f"Annex {i + 1}")
+    versions = clone(world.document.versions.get(), more, document_id=lambda i: documents[i].pk)
+    world.finding.related_versions.add(*versions)
+    clone(world.finding, more, state="released", title=lambda i: f"Finding {i + 1}")
+    clone(world.government_draft, more, title=lambda i: f"Draft {i + 1}")
+    clone(world.finding_comment, more, body=lambda i: f"Finding comment {i + 1}")
+    clone(world.finding.responses.get(), more, sent_back_at=timezone.now(), sent_back_by_id=reviewer.pk)
+    clone_cases(world.submitted, more, "S")
+    clone_cases(world.awaiting_decision, more, "D")
+    carried = clone(world.carried, more, title=lambda i: f"Carried {i + 1}")
+    row = CarriedForwardFinding.objects.get(closeout=world.closeout)
+    clone(row, more, finding_id=lambda i: carried[i].pk)
+    # Colleagues: Northwind's liaisons and DoD's reviewers, as the firm and agency pages list them.
+    for member in (world.liaison_membership, world.reviewer_membership):
+        users = clone(member.user, more, email=lambda i, m=member: f"copy{i}-{m.pk}@example.test")
+        clone(member, more, user_id=lambda i, users=users: users[i].pk)
+    # Through the service, so that the case's own audit log and timeline grow too.
+    for i in range(more):
+        finding_services.comment_add(case=world.case, actor=alex, body=f"Case comment {i + 1}")
+    for i in range(more):
+        firm_create(name=f"Firm {i + 1}", actor=people["coordinator"])
+        agency_create(
+            code=f"agency{i + 1}", name=f"Agency {i + 1}", short_name=f"A{i + 1}", actor=people["coordinator"]
+        )
+
+
+def pages(world: World) -> dict[str, tuple[str, str]]:
+    """What is measured: name -> (who, url)."""
+    case, finding, closeout = world.case.pk, world.finding.pk, world.closeout.pk
+    return {
+        "dashboard, liaison": ("alex", "/"),
+        "dashboard, reviewer": ("dod_reviewer", "/"),
+        "dashboard, supervisor": ("dod_supervisor", "/"),
+        "dashboard, coordinator": ("coordinator", "/"),
+        "case list, liaison": ("alex", reverse("cases:list")),
+        "case list, reviewer": ("dod_reviewer", reverse("cases:list")),
+        "case list, coordinator": ("coordinator", reverse("cases:list")),
+        "case list, filtered": ("dod_reviewer", reverse("cases:list") + "?state=closeout_requested&sort=reference"),
+        "triage": ("coordinator", reverse("cases:triage")),
+        "case detail, liaison": ("alex", reverse("cases:detail", args=[case])),
+        "case detail, reviewer": ("dod_reviewer", reverse("cases:detail", args=[case])),
+        "case detail, coordinator": ("coordinator", reverse("cases:detail", args=[case])),
+        "case audit log": ("coordinator", reverse("cases:audit", args=[case])),
+        "finding list, liaison": ("alex", reverse("findings:list")),
+        "finding list, reviewer": ("dod_reviewer", reverse("findings:list")),
+        "finding detail, liaison": ("alex", reverse("findings:detail", args=[finding])),
+        "finding detail, reviewer": ("dod_reviewer", reverse("findings:detail", args=[finding])),
+        "closeout detail, supervisor": ("dod_supervisor", reverse("cases:closeout", args=[closeout])),
+        "closeout detail, liaison": ("alex", reverse("cases:closeout", args=[closeout])),
+        "model list": ("alex", reverse("cases:model_list")),
+        "firms": ("coordinator", reverse("firms:list")),
+        "firm detail": ("coordinator", reverse("firms:detail", args=[world.liaison_membership.firm_id])),
+        "agencies": ("coordinator", reverse("agencies:list")),
+        "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
+        "audit log": ("coordinator", reverse("audit:list")),
+    }
+
+
+def measure(world: World, clients: dict[str, Any]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    counts, sql = {}, {}
+    for name, (who, url) in pages(world).items():
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[who].get(url)
+        assert response.status_code == 200, f"{name}: {response.status_code}"
+        counts[name] = len(queries)
+        sql[name] = [q["sql"] for q in queries.captured_queries]
+    return counts, sql
+
+
+@pytest.fixture
+def people(alex, dod_reviewer, dod_supervisor, treasury_supervisor, coordinator):
+    return {
+        "alex": alex,
+        "dod_reviewer": dod_reviewer,
+        "dod_supervisor": dod_supervisor,
+        "treasury_supervisor": treasury_supervisor,
+        "coordinator": coordinator,
+    }
+
+
+@pytest.fixture
+def world(people, case) -> World:
+    return build(people, case)
+
+
+@pytest.fixture
+def clients(as_user, people) -> dict[str, Any]:
+    clients = {who: as_user(user) for who, user in people.items()}
+    for client in clients.values():
+        client.get("/")  # the session's first request does its own bookkeeping
+    return clients
+
+
+def _difference(one: list[str], fifty: list[str]) -> str:
+    """The queries one measurement ran and the other did not (their first 200 characters)."""
+    one_set, fifty_set = {q[:200] for q in one}, {q[:200] for q in fifty}
+    return "\n".join(
+        [f"    only with 1 row:   {q}" for q in sorted(one_set - fifty_set)]
+        + [f"    only with {ROWS} rows: {q}" for q in sorted(fifty_set - one_set)]
+    )
+
+
+def test_page_query_counts_are_pinned_and_do_not_grow_with_rows(world, people, clients):
+    measure(world, clients)  # once to fill the process's caches (content types, permissions)
+    with_one, sql_one = measure(world, clients)
+    multiply(world, people, ROWS)
+    with_fifty, sql_fifty = measure(world, clients)
+    grown = {name: (with_one[name], with_fifty[name]) for name in with_one if with_one[name] != with_fifty[name]}
+    details = "\n".join(f"  {name}:\n{_difference(sql_one[name], sql_fifty[name])}" for name in grown)
+    assert not grown, f"query counts change with the rows (1 row, {ROWS} rows): {grown}\n{details}"
+    assert with_one == PINNED
+
+
+def test_the_copies_are_seen(world, people):
+    """The bulk copies carry the permissions the services gave the first rows: every reader sees 50."""
+    multiply(world, people, ROWS)
+    alex, reviewer, coordinator = people["alex"], people["dod_reviewer"], people["coordinator"]
+    case = world.case
+    seen: dict[str, Callable[[], int]] = {
+        "liaison's documents": lambda: documents_for(alex).filter(case=case, kind="other").count(),
+        "reviewer's documents": lambda: documents_for(reviewer).filter(case=case, kind="other").count(),
+        "liaison's findings": lambda: findings_for(alex).filter(case=case, title__startswith="Finding").count(),
+        "reviewer's drafts": lambda: findings_for(reviewer).filter(title__startswith="Draft").count(),
+        "liaison's finding comments": lambda: comments_for(alex).filter(finding=world.finding).count(),
+        "reviewer's case comments": lambda: comments_for(reviewer).filter(case=case, finding=None).count(),
+        "responses": lambda: world.finding.responses.count(),
+        "triage": lambda: cases_for(coordinator).filter(state="submitted").count(),
+        "reviewer's closeouts": lambda: (
+            cases_for(reviewer).filter(state="closeout_requested", reviewer_assignments__reviewer=reviewer).count()
+        ),
+        "carried forward": lambda: findings_for(alex).filter(title__startswith="Carried").count(),
+        "liaison's models": lambda: models_for(alex).filter(cases__state="submitted").count(),
+        "related versions": lambda: world.finding.related_versions.count(),
+        "Northwind's liaisons": lambda: alex.firm_membership.firm.memberships.count(),
+        "DoD's reviewers": lambda: reviewer.agency_membership.agency.memberships.filter(role="reviewer").count(),
+    }
+    assert {name: count() for name, count in seen.items()} == dict.fromkeys(seen, ROWS)
