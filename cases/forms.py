@@ -136,7 +136,7 @@ class AssignReviewersForm(cp.Form):
 class CloseoutRequestForm(cp.Form):
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What the review examined and concluded. "
+        help_text="What the review examined and concluded. The firm and the program office read this summary. "
         "A closeout concludes the review; it does not approve a deployment.",
     )
 

@@ -383,6 +383,8 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "carried": carried,
         "form": forms.CloseoutDecisionForm() if can_decide else None,
         "own_request": closeout.requested_by_id == request.user.pk,
+        # A supervisor's reasons may speak of one agency's findings: they stay among the agencies.
+        "show_reasons": membership is not None,
         "title": f"Closeout of {case.reference}",
     }
     return render(request, "cases/closeout_detail.html", context)

@@ -27,6 +27,7 @@ def _nav_for(user: Any) -> list[tuple[str, str]]:
             ("Firms", "firms:list"),
             ("Agencies", "agencies:list"),
             ("Invitations", "invitations:list"),
+            ("Accounts", "invitations:accounts"),
             ("Audit log", "audit:list"),
         ]
     return items
@@ -42,8 +43,15 @@ def portal(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:  # a part of the portal that is not installed
             continue
-        current = request.path == url if name == "home" else request.path.startswith(url)
-        nav.append({"label": label, "url": url, "current": current})
+        nav.append({"label": label, "url": url, "current": False})
+    # The current section is the longest link the path starts with ("/" only for the dashboard).
+    matches = [
+        item
+        for item in nav
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["current"] = True
     try:
         notifications_url = reverse("notifications:list")
     except NoReverseMatch:

@@ -73,15 +73,17 @@ def get_visible_or_404(user: Any, perm: str, queryset: QuerySet[M], pk: Any) -> 
     try:
         return visible(user, perm, queryset).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
-        _record_refusal(user, perm, pk)
-        raise Http404("No such object, or it is not yours to see.") from None
+        raise refuse_access(user, perm, pk) from None
 
 
-def _record_refusal(user: Any, perm: str, pk: Any) -> None:
+def refuse_access(user: Any, what: str, pk: Any) -> Http404:
+    """Record a refused access to a guarded object (who, what, when) and return the 404 to raise:
+    "does not exist" and "not yours" answer alike."""
     from audit.services import audit_record
 
     actor = user if user is not None and user.is_authenticated else None
-    audit_record(actor=actor, action="access.refused", data={"permission": perm, "object_id": str(pk)[:64]})
+    audit_record(actor=actor, action="access.refused", data={"permission": what, "object_id": str(pk)[:64]})
+    return Http404("No such object, or it is not yours to see.")
 
 
 def has(user: Any, perm: str, obj: models.Model) -> bool:

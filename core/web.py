@@ -11,10 +11,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from accounts.roles import agency_membership, firm_membership, is_coordinator
 from core.errors import DomainError
+from core.permissions import refuse_access
 
 T = TypeVar("T")
 PAGE_SIZE = 25
@@ -51,7 +52,7 @@ def _role_required(
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
                 if hide:
-                    raise Http404("No such page, or it is not yours to see.")
+                    raise refuse_access(request.user, f"view:{view.__name__}", kwargs.get("pk", ""))
                 raise PermissionDenied("This page is not part of your role in Checkpoint.")
             return view(request, *args, **kwargs)
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -193,7 +193,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_finding_for(request.user, pk)
     if not _is_authoring(request.user, finding):
         # Readers outside the authoring agency (the firm, other agencies) have no edit page.
-        raise Http404("No such page, or it is not yours to see.")
+        raise permissions.refuse_access(request.user, "findings.edit_finding", pk)
     fields = (
         "title",
         "description",

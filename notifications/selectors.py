@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from core.permissions import refuse_access
 from notifications.models import EmailMode, EmailState, Notification, NotificationPreference
 
 
@@ -23,7 +23,7 @@ def get_notification_for(user: Any, pk: Any) -> Notification:
     try:
         return notifications_for(user).get(pk=pk)
     except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such notification.") from None
+        raise refuse_access(user, "notifications.view_notification", pk) from None
 
 
 def unread_count(user: Any) -> int:

@@ -223,6 +223,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEMO
 # Changing the password or email, and adding or removing a second factor, asks for the password
 # (or a second factor) again first.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Re-authenticate with the password or a second factor only: a code sent by email would let
+# whoever holds the mailbox and an open session remove the second factor.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 MFA_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # Sessions end after SESSION_IDLE_TIMEOUT_SECONDS without a request, and SESSION_ABSOLUTE_TIMEOUT_SECONDS

@@ -1,0 +1,847 @@
+"""The authorization matrix (issue 3, item 7): every URL pattern of the project, and what it answers
+to each kind of user (DESIGN.md, "Who sees what").
+
+The patterns come from the URL resolver, admin and allauth included. ``TABLE`` says, for each one,
+what a GET answers to every user below; a pattern missing from the table, or a table row whose
+pattern is gone, fails ``test_every_url_pattern_is_in_the_table``, so no page can be added without
+deciding who sees it. The URLs are filled with the objects of one Northwind case under review by
+DoD (CISA is not assigned). Objects a user may not see answer 404 exactly like a missing id, and a
+refused POST changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import Client, RequestFactory, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from tests.web.support import words
+
+pytestmark = pytest.mark.django_db
+
+# --- who asks ------------------------------------------------------------------------------------
+
+# The columns of every row of TABLE, in this order.
+USERS = (
+    "anonymous",
+    "sam",  # liaison of firm A (Northwind), not its admin
+    "kim",  # firm B (Lumen Labs): its admin, so the invitation pages are hers too
+    "alex",  # firm admin of A
+    "dod_reviewer",  # assigned agency
+    "dod_supervisor",  # assigned agency
+    "cisa_reviewer",  # agency not assigned to the case
+    "coordinator",
+)
+
+
+# --- the URL patterns, from the resolver ---------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Pattern:
+    route: str  # the full route, regex anchors removed
+    name: str | None  # namespaced name, "admin:index"
+    pattern: URLPattern
+
+    @property
+    def key(self) -> str:
+        return self.name or self.route
+
+    @property
+    def area(self) -> str:
+        """Which rule groups the pattern: the Django admin, allauth, or the portal's own pages."""
+        if self.route.startswith("admin/"):
+            return "admin"
+        if self.pattern.callback.__module__.startswith("allauth."):
+            return "allauth"
+        return "portal"
+
+
+def _route_part(pattern: Any) -> str:
+    text = str(pattern)
+    if text.startswith("^"):  # a re_path: keep the groups, drop the anchors
+        text = text[1:]
+    return text.removesuffix("$")
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[Pattern]:
+    for entry in resolver.url_patterns:
+        route = prefix + _route_part(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from _walk(entry, route, inner or "")
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Pattern(route=route, name=name, pattern=entry)
+
+
+@functools.cache
+def url_patterns() -> dict[str, Pattern]:
+    """Every URL pattern of the project by its key (its name, or its route when it has none).
+
+    A pattern that repeats an earlier one's name and route (allauth's password change, which the
+    portal's re-authenticating view replaces) is the same entry: the earlier one answers. A name
+    used again on another route is keyed by name and route."""
+    found: dict[str, Pattern] = {}
+    for pattern in _walk(get_resolver()):
+        earlier = found.get(pattern.key)
+        if earlier is None:
+            found[pattern.key] = pattern
+        elif earlier.route != pattern.route:
+            found[f"{pattern.key} {pattern.route}"] = pattern
+    return found
+
+
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def fill(route: str, values: dict[str, Any]) -> str:
+    """``route`` with each parameter (``<int:pk>`` or ``(?P<pk>...)``) replaced by its value."""
+    return "/" + _PARAM.sub(lambda m: str(values[m.group(1) or m.group(2)]), route)
+
+
+# --- the data: one Northwind case under review by DoD ------------------------------------------
+
+
+MISSING_PK = 987654321
+
+
+@dataclasses.dataclass
+class Matrix:
+    objects: dict[str, Any]
+    clients: dict[str, Client]
+    sessions: dict[str, str]
+
+
+def _security_key(user: Any) -> Any:
+    """A WebAuthn security key of ``user``, registered through allauth's API with a credential a
+    software authenticator would produce (attestation "none")."""
+    from allauth.mfa.webauthn.internal.auth import WebAuthn
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from fido2.cose import ES256
+    from fido2.utils import sha256, websafe_encode
+    from fido2.webauthn import (
+        AttestationObject,
+        AttestedCredentialData,
+        AuthenticatorData,
+        CollectedClientData,
+    )
+
+    credential_id = os.urandom(16)
+    public_key = ES256.from_cryptography_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+    auth_data = AuthenticatorData.create(
+        sha256(b"testserver"),
+        AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.AT,
+        0,
+        AttestedCredentialData.create(b"\0" * 16, credential_id, public_key),
+    )
+    client_data = CollectedClientData.create("webauthn.create", b"registration-challenge", "https://testserver")
+    credential = {
+        "id": websafe_encode(credential_id),
+        "rawId": websafe_encode(credential_id),
+        "type": "public-key",
+        "response": {
+            "clientDataJSON": websafe_encode(client_data),
+            "attestationObject": websafe_encode(AttestationObject.create("none", auth_data, {})),
+        },
+        "clientExtensionResults": {"credProps": {"rk": False}},
+    }
+    return WebAuthn.add(user, "Sam's security key", credential).instance
+
+
+def _build() -> dict[str, Any]:
+    from agencies.models import Agency
+    from audit.models import AuditEvent
+    from cases import services as case_services
+    from cases.models import CloseoutDecision
+    from findings import services as finding_services
+    from invitations.services import invitation_create, invitation_revoke
+    from notifications.models import Notification
+    from tests import factories
+    from tests.findings.builders import released, working_file
+
+    northwind = factories.make_firm("Northwind AI")
+    lumen = factories.make_firm("Lumen Labs")
+    people = {
+        "alex": factories.make_liaison(northwind, is_admin=True, email="alex@northwind.test"),
+        "sam": factories.make_liaison(northwind, email="sam@northwind.test"),
+        "kim": factories.make_liaison(lumen, is_admin=True, email="kim@lumen.test"),
+        "dod_reviewer": factories.make_agency_member("dod", role="reviewer", email="reviewer@dod.test"),
+        "dod_supervisor": factories.make_agency_member("dod", role="supervisor", email="supervisor@dod.test"),
+        "cisa_reviewer": factories.make_agency_member("cisa", role="reviewer", email="reviewer@cisa.test"),
+        "coordinator": factories.make_coordinator(email="coordinator@checkpoint.test"),
+    }
+    alex, sam = people["alex"], people["sam"]
+    reviewer, supervisor = people["dod_reviewer"], people["dod_supervisor"]
+
+    case = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=people["coordinator"])
+    case_services.case_assign_reviewers(case=case, reviewers=[reviewer], lead=reviewer, actor=supervisor)
+    document = case.documents.get(kind="system_card")
+    version = document.versions.get()
+    dod_file = working_file(case, reviewer, "dod").document
+    firm_finding = released(case, reviewer, supervisor, visibility="firm", title="Filter bypass")
+    agency_finding = released(case, reviewer, reviewer, visibility="agency", title="DoD's own finding")
+    comment = finding_services.comment_add(case=case, actor=sam, body="Northwind's note", finding=firm_finding)
+    closeout = case_services.closeout_request(
+        case=case,
+        actor=reviewer,
+        summary="DoD has finished its review.",
+        carried_forward={f.pk: "The firm declined to act, which is its right." for f in (firm_finding, agency_finding)},
+    )
+    case_services.closeout_decide(closeout=closeout, actor=supervisor, approve=False, reason="One more test run.")
+    case.refresh_from_db()
+    closeout.refresh_from_db()
+    invitation, token = invitation_create(email="new.liaison@northwind.test", firm=northwind, actor=alex)
+    revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
+    invitation_revoke(invitation=revoked, actor=alex)
+    draft_case = factories.make_case(sam, state="draft")
+    return {
+        **people,
+        "northwind": northwind,
+        "lumen": lumen,
+        "dod": Agency.objects.get(code="dod"),
+        "cisa": Agency.objects.get(code="cisa"),
+        "case": case,
+        "draft_case": draft_case,
+        "model": case.model,
+        "document": document,
+        "version": version,
+        "dod_file": dod_file,
+        "firm_finding": firm_finding,
+        "agency_finding": agency_finding,
+        "comment": comment,
+        "closeout": closeout,
+        "decision": CloseoutDecision.objects.get(closeout=closeout),
+        "invitation": invitation,
+        "invitation_token": token,
+        "revoked_invitation_token": revoked_token,
+        "security_key": _security_key(sam),
+        "audit_event": AuditEvent.objects.filter(case=case).order_by("pk").first(),
+        "sam_membership": sam.firm_membership,
+        "reviewer_membership": reviewer.agency_membership,
+        # Delivered by the finding's release (the notices are made when the services commit).
+        "notification": lambda: Notification.objects.filter(recipient=sam).order_by("pk").first(),
+    }
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker) -> Iterator[Matrix]:
+    """The data and one signed-in client per user, built once for the module inside a transaction
+    that is rolled back at its end (each test then runs in a savepoint of its own)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.accounts.helpers import sign_in
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                objects = _build()
+            objects["notification"] = objects["notification"]()
+            assert objects["notification"] is not None, "the finding's release notified nobody at Northwind"
+            clients = {"anonymous": Client()}
+            for user in USERS[1:]:
+                person = objects[user]
+                # The ``login`` fixture's own function (that fixture is per test; these clients serve
+                # the whole module): a TOTP authenticator and a session that passed MFA.
+                clients[user] = sign_in(Client(), person)
+                # As after accepting an invitation and enrolling: a verified address and recovery codes.
+                EmailAddress.objects.update_or_create(
+                    user=person, email=person.email, defaults={"verified": True, "primary": True}
+                )
+                RecoveryCodes.activate(person)
+            sessions = {
+                user: client.cookies["sessionid"].value for user, client in clients.items() if user != "anonymous"
+            }
+            yield Matrix(objects=objects, clients=clients, sessions=sessions)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def reauthenticate(client: Client, user: Any) -> None:
+    """Record in ``client``'s session that ``user`` re-authenticated just now (as allauth's
+    re-authentication form does), which opens the pages that ask for a fresh one."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    record_authentication(request, user, "password", reauthenticated=True)
+    request.session.save()
+
+
+# --- the answers -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Redirect:
+    """A 302 to ``to`` (a path; ``{name}`` stands for the id of object ``name``). When the
+    redirect carries ``next``, it is the page asked for: one comes back to it."""
+
+    to: str
+
+    def __str__(self) -> str:
+        return f"302 to {self.to}"
+
+
+@dataclasses.dataclass(frozen=True)
+class SaidNo:
+    """A POST the view let through to its service, which refused it: a 302 back with the refusal
+    as an error message (and nothing changed)."""
+
+    def __str__(self) -> str:
+        return "302 with the service's refusal"
+
+
+Answer = int | Redirect | SaidNo
+
+LOGIN = Redirect("/accounts/login/")  # anonymous: sign in first, then back to the page
+ADMIN_LOGIN = Redirect("/admin/login/")  # the admin's door, which leads to allauth's (or 403)
+REAUTH = Redirect("/accounts/reauthenticate/")  # a sensitive page: re-authenticate first
+HOME = Redirect("/")
+SAID_NO = SaidNo()
+REFUSALS = (403, 404, LOGIN)  # GET answers whose POST must be refused alike and change nothing
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """What one URL pattern answers, filled with object ``obj`` (its ``pk``, ``case_pk`` or admin
+    ``object_id``). ``get`` and ``post`` hold one answer per user of USERS; ``post`` lists the POSTs
+    that must be refused (None: not tried). Without ``post``, a portal page's POST is refused
+    exactly as its GET for the users whose GET is refused; a ``get_only`` page answers their POST
+    405 before it looks anything up. ``reauthenticated`` asks with a session that re-authenticated
+    just now. ``data`` is the POST body; ``{name}`` values name objects."""
+
+    get: tuple[Answer, ...]
+    obj: str = ""
+    post: tuple[Answer | None, ...] | None = None
+    data: dict[str, str] = dataclasses.field(default_factory=dict)
+    reauthenticated: bool = False
+    get_only: bool = False
+    params: dict[str, str] = dataclasses.field(default_factory=dict)  # parameter: object holding its value
+
+    def label(self) -> str:
+        parts = [self.obj, *self.params.values(), "reauthenticated" if self.reauthenticated else ""]
+        return "+".join(filter(None, parts)) or "-"
+
+
+def signed_in(answer: Answer, *, anonymous: Answer = LOGIN) -> tuple[Answer, ...]:
+    """Every signed-in user gets ``answer``."""
+    return (anonymous, *[answer] * (len(USERS) - 1))
+
+
+def everyone(answer: Answer) -> tuple[Answer, ...]:
+    return signed_in(answer, anonymous=answer)
+
+
+def coordinator_only(others: Answer) -> tuple[Answer, ...]:
+    return (LOGIN, *[others] * (len(USERS) - 2), 200)
+
+
+def admin_page(coordinator: Answer, *, others: Answer = ADMIN_LOGIN) -> tuple[Answer, ...]:
+    """An admin page: ``coordinator`` for the program office, ``others`` for everyone else."""
+    return (*[others] * (len(USERS) - 1), coordinator)
+
+
+POST_ONLY = signed_in(405)  # a GET of an action that only takes POST
+# The firm's own pages of its case (CHANGE_CASE): Northwind's liaisons; 404 to everyone else.
+FIRM_CASE_PAGE = (LOGIN, 200, 404, 200, 404, 404, 404, 404)
+# Liaisons' role pages: 403 outside the role.
+LIAISON_PAGE = (LOGIN, 200, 200, 200, 403, 403, 403, 403)
+# Who may invite (firm admins, supervisors, coordinators); the others get 404, as for an object.
+INVITER_PAGE = (LOGIN, 404, 200, 200, 404, 200, 404, 200)
+
+# A finding as the drafting form takes it.
+FINDING_FORM = {
+    "title": "An attempt",
+    "description": "Written by someone who may not.",
+    "category": "other",
+    "severity": "low",
+    "target_kind": "model",
+    "visibility": "agency",
+}
+
+# The actions of the authoring agency (DoD) on a finding. Northwind's liaisons see the firm-level
+# finding, so the view lets them through and the service refuses; nobody else sees it.
+FINDING_ACTION_POST = {
+    "firm_finding": (LOGIN, SAID_NO, 404, SAID_NO, None, None, 404, 404),
+    "agency_finding": (LOGIN, 404, 404, 404, None, None, 404, 404),
+}
+
+
+def _finding_action(data: dict[str, str] | None = None) -> list[Row]:
+    return [Row(POST_ONLY, obj=obj, post=post, data=data or {}) for obj, post in FINDING_ACTION_POST.items()]
+
+
+def _reauth_page(answer_after: tuple[Answer, ...]) -> list[Row]:
+    """An allauth page behind re-authentication: a signed-in session is sent to re-authenticate;
+    one that just did gets ``answer_after``."""
+    return [Row(signed_in(REAUTH)), Row(answer_after, reauthenticated=True)]
+
+
+# fmt: off
+# Columns:          anonymous  sam      kim      alex     dod_rev  dod_sup  cisa_rev coordinator
+TABLE: dict[str, Row | list[Row]] = {
+    # --- the portal ---------------------------------------------------------------------------
+    "home": Row(signed_in(200)),
+    "cases:list": Row(signed_in(200)),
+    "cases:triage": Row(coordinator_only(403)),
+    "cases:create": Row(LIAISON_PAGE),
+    "cases:detail": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case"),
+        # A draft is the firm's own: no agency is assigned, the program office has not got it yet.
+        Row((LOGIN,     200,     404,     200,     404,     404,     404,     404), obj="draft_case"),
+    ],
+    # The refused POSTs below carry a valid form: what would change the case if it were let through.
+    "cases:edit": Row(FIRM_CASE_PAGE, obj="case", data={"trusted_partners": "Lumen's partner",
+                                                         "evaluator_access": "Ours now"}),
+    "cases:submit": Row(FIRM_CASE_PAGE, obj="case"),
+    "cases:move_date": Row(FIRM_CASE_PAGE, obj="case", data={"sharing_date": "2099-01-01", "reason": "An attempt"}),
+    "cases:withdraw": Row(FIRM_CASE_PAGE, obj="case", data={"reason": "An attempt", "confirm": "on"}),
+    "cases:assign_agencies": Row(coordinator_only(404), obj="case", data={"agencies": "{cisa}"}),
+    "cases:assign_reviewers": Row(
+        (LOGIN,     404,     404,     404,     404,     200,     404,     404), obj="case",
+        data={"reviewers": "{dod_reviewer}", "lead": "{dod_reviewer}"}),
+    "cases:audit": Row(coordinator_only(404), obj="case"),
+    "cases:closeout_request": Row(
+        (LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="case",
+        data={"summary": "An attempt"}),
+    "cases:closeout": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="closeout"),
+    # The closeout was returned: whoever sees the case reaches the service, which refuses.
+    "cases:closeout_decide": Row(POST_ONLY, obj="closeout", data={"decision": "approve"}, post=(
+         LOGIN,     SAID_NO, 404,     SAID_NO, SAID_NO, None,    404,     SAID_NO)),
+    "cases:model_list": Row(LIAISON_PAGE),
+    "cases:model_create": Row(LIAISON_PAGE),
+    "cases:model_edit": Row(
+        (LOGIN,     200,     404,     200,     403,     403,     403,     403), obj="model",
+        data={"name": "Renamed", "version": "9.9", "modalities": "text"}),
+    "documents:case_documents": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case", get_only=True),
+    # The program office sees the case but uploads nothing to it: 403 from the upload page.
+    "documents:create": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     403), obj="case"),
+    "documents:detail": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="document", get_only=True),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file", get_only=True),
+    ],
+    "documents:download": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="document", get_only=True),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file", get_only=True),
+    ],
+    # A new version of a document comes from its author's side: DoD sees the firm's system card
+    # (403: not theirs to replace), the firm never sees DoD's working file.
+    "documents:version_create": [
+        Row((LOGIN,     200,     404,     200,     403,     403,     404,     404), obj="document"),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
+    ],
+    "findings:list": Row(signed_in(200)),
+    "findings:export": Row(signed_in(200)),
+    "findings:create": Row(
+        (LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="case", data=FINDING_FORM),
+    "findings:comment": [
+        Row(POST_ONLY, obj="case", data={"body": "An attempt"}, post=(
+             LOGIN,     None,    404,     None,    None,    None,    404,     SAID_NO)),
+        # On a finding the commenter may not see: refused before the service.
+        Row(POST_ONLY, obj="case", data={"body": "An attempt", "finding": "{agency_finding}"}, post=(
+             LOGIN,     404,     404,     404,     None,    None,    404,     404)),
+    ],
+    "findings:detail": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="firm_finding"),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="agency_finding"),
+    ],
+    # Only the authoring agency edits; the firm reads its finding but has no edit page.
+    "findings:edit": [
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="firm_finding",
+            data=FINDING_FORM),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="agency_finding",
+            data=FINDING_FORM),
+    ],
+    "findings:release": _finding_action(),
+    "findings:resolve": _finding_action(),
+    "findings:withdraw": _finding_action({"reason": "An attempt"}),
+    "findings:send_back": _finding_action({"reason": "An attempt"}),
+    # The firm's answer: an agency that sees the finding gets the form back with the refusal (400).
+    "findings:respond": [
+        Row(POST_ONLY, obj="firm_finding", data={"choice": "declined", "text": "Not ours."}, post=(
+             LOGIN,     None,    404,     None,    400,     400,     404,     404)),
+        Row(POST_ONLY, obj="agency_finding", data={"choice": "declined", "text": "Not ours."}, post=(
+             LOGIN,     404,     404,     404,     400,     400,     404,     404)),
+    ],
+    "firms:list": Row(coordinator_only(403)),
+    "firms:detail": Row(coordinator_only(404), obj="northwind"),
+    "agencies:list": Row(coordinator_only(403)),
+    "agencies:detail": Row(coordinator_only(404), obj="dod"),
+    "audit:list": Row(coordinator_only(403)),
+    "audit:verify": Row(
+        (LOGIN,     403,     403,     403,     403,     403,     403,     405), post=(
+         LOGIN,     403,     403,     403,     403,     403,     403,     None)),
+    # The invitation pages answer 404 (not 403) outside the inviting roles: "no such page".
+    "invitations:list": Row(INVITER_PAGE),
+    "invitations:create": Row(INVITER_PAGE, data={"email": "intruder@example.test"}),
+    # Alex's invitation of a Northwind liaison: Alex and the program office may withdraw it.
+    "invitations:revoke": Row(POST_ONLY, obj="invitation", post=(
+         LOGIN,     404,     404,     None,    404,     404,     404,     None)),
+    # Public: the emailed link. A bogus token is "not found", a revoked one "gone" (410). A
+    # signed-in browser is asked to sign out first, before any token is looked at.
+    "invitations:accept": [
+        Row((404,       200,     200,     200,     200,     200,     200,     200)),
+        Row((200,       200,     200,     200,     200,     200,     200,     200),
+            params={"token": "invitation_token"}),
+        Row((410,       200,     200,     200,     200,     200,     200,     200),
+            params={"token": "revoked_invitation_token"}),
+    ],
+    "invitations:accounts": Row(coordinator_only(404)),
+    "invitations:deactivate": Row(coordinator_only(404), obj="sam", data={"confirm": "on"}),
+    "notifications:list": Row(signed_in(200)),
+    "notifications:preferences": Row(signed_in(200)),
+    # Each acts on the asker's own notifications only.
+    "notifications:read_all": Row(POST_ONLY, post=(LOGIN, *[None] * 7)),
+    "notifications:clear_read": Row(POST_ONLY, post=(LOGIN, *[None] * 7)),
+    # Sam's notice of the released finding: it leads Sam there; anyone else's id is "not found".
+    "notifications:open": Row(
+        (LOGIN,     Redirect("/findings/{firm_finding}/"),
+                             404,     404,     404,     404,     404,     404), obj="notification"),
+    "notifications:read": Row(POST_ONLY, obj="notification", post=(
+         LOGIN,     None,    404,     404,     404,     404,     404,     404)),
+    "notifications:clear": Row(POST_ONLY, obj="notification", post=(
+         LOGIN,     None,    404,     404,     404,     404,     404,     404)),
+    # --- allauth: sign-in, sign-out, password and email pages --------------------------------
+    # Pages for signing in answer anonymous visitors and send signed-in people home.
+    "account_login": Row(signed_in(HOME, anonymous=200)),
+    "account_signup": Row(signed_in(HOME, anonymous=200)),  # "sign-up is closed": invitation only
+    "account_confirm_login_code": Row(signed_in(HOME, anonymous=LOGIN)),  # no code was requested
+    "mfa_authenticate": Row(signed_in(HOME, anonymous=LOGIN)),  # no sign-in is half-way
+    "account_logout": Row(signed_in(200, anonymous=LOGIN)),  # asks to confirm; a GET signs nobody out
+    # Pages about a link from an email, or a state of sign-in: the same for everyone. Bogus keys
+    # get the page's own "this link is invalid".
+    "account_inactive": Row(everyone(200)),
+    "account_email_verification_sent": Row(everyone(200)),
+    "account_confirm_email": Row(everyone(200)),
+    "account_reset_password": Row(everyone(200)),
+    "account_reset_password_done": Row(everyone(200)),
+    "account_reset_password_from_key": Row(everyone(200)),
+    "account_reset_password_from_key_done": Row(everyone(200)),
+    # Signed-in people's own pages.
+    "account_email": Row(signed_in(200)),
+    "account_reauthenticate": Row(signed_in(200)),
+    # Re-authentication by an emailed code is off (password or second factor only): refused.
+    "account_request_reauthentication_code": Row(signed_in(403)),
+    "account_confirm_reauthentication_code": Row(signed_in(403)),
+    "account_set_password": Row(signed_in(Redirect("/accounts/password/change/"))),  # everyone has one
+    "account_change_password": _reauth_page(signed_in(200)),
+    # --- allauth: two-factor authentication -----------------------------------------------------
+    "mfa_index": Row(signed_in(200)),
+    "mfa_reauthenticate": Row(signed_in(200)),
+    "mfa_list_webauthn": Row(signed_in(200)),
+    # Only Sam has a security key to re-authenticate with; the others are sent to the other ways.
+    "mfa_reauthenticate_webauthn": Row(
+        (LOGIN,     200,     REAUTH,  REAUTH,  REAUTH,  REAUTH,  REAUTH,  REAUTH)),
+    "mfa_activate_totp": _reauth_page(signed_in(Redirect("/accounts/2fa/totp/deactivate/"))),  # all have TOTP
+    "mfa_deactivate_totp": _reauth_page(signed_in(200)),
+    "mfa_add_webauthn": _reauth_page(signed_in(200)),
+    "mfa_view_recovery_codes": _reauth_page(signed_in(200)),
+    "mfa_generate_recovery_codes": _reauth_page(signed_in(200)),
+    "mfa_download_recovery_codes": _reauth_page(signed_in(200)),
+    # Sam's security key: Sam's own; anyone else's id is "not found".
+    "mfa_edit_webauthn": [
+        Row(signed_in(REAUTH), obj="security_key"),
+        Row((LOGIN,     200,     404,     404,     404,     404,     404,     404), obj="security_key",
+            reauthenticated=True),
+    ],
+    "mfa_remove_webauthn": [
+        Row(signed_in(REAUTH), obj="security_key"),
+        Row((LOGIN,     200,     404,     404,     404,     404,     404,     404), obj="security_key",
+            reauthenticated=True),
+    ],
+    # --- the Django admin: a read-only window for coordinators (audit/admin.py) ----------------
+    # Everyone else is sent to the admin's login, which sends anonymous visitors to allauth's and
+    # refuses signed-in people who are not staff (403). Per-model pages: ADMIN_MODELS below.
+    "admin:index": Row(admin_page(200)),
+    "admin:app_list": Row(admin_page(200)),
+    "admin:jsi18n": Row(admin_page(200)),
+    "admin:password_change_done": Row(admin_page(200)),
+    "admin:autocomplete": Row(admin_page(403)),  # no field asked
+    "admin:view_on_site": Row(admin_page(404), obj="case"),  # no public page
+    "admin/(?P<url>.*)": Row(admin_page(404)),
+    "admin:login": Row(
+        (Redirect("/accounts/login/"),
+                    403,     403,     403,     403,     403,     403,     Redirect("/admin/"))),
+    # Signing out is a POST; a GET by anyone but staff is sent to the index.
+    "admin:logout": Row(admin_page(405, others=Redirect("/admin/"))),
+    # The admin's password form is replaced by allauth's (re-authentication, audit): the portal's
+    # pattern comes first on that route and answers for both names.
+    "admin_password_change_redirect": Row(everyone(Redirect("/accounts/password/change/"))),
+    "admin:password_change": Row(everyone(Redirect("/accounts/password/change/"))),
+}
+# fmt: on
+
+# The models registered in the admin, with the object whose pages are asked for. Coordinators
+# view them and add only what a service adds (firms, agencies); nobody changes or deletes.
+ADMIN_MODELS: dict[str, tuple[str, bool]] = {
+    # label: (object, coordinators may add)
+    "audit/auditevent": ("audit_event", False),
+    "accounts/user": ("sam", False),
+    "firms/firm": ("northwind", True),
+    "firms/firmmembership": ("sam_membership", False),
+    "agencies/agency": ("dod", True),
+    "agencies/agencymembership": ("reviewer_membership", False),
+    "cases/aimodel": ("model", False),
+    "cases/reviewcase": ("case", False),
+    "cases/closeout": ("closeout", False),
+    "cases/closeoutdecision": ("decision", False),
+    "documents/document": ("document", False),
+    "documents/documentversion": ("version", False),
+}
+
+
+def _admin_model_rows() -> dict[str, Row | list[Row]]:
+    rows: dict[str, Row | list[Row]] = {}
+    for path, (obj, may_add) in ADMIN_MODELS.items():
+        name = path.replace("/", "_")
+        rows[f"admin:{name}_changelist"] = Row(admin_page(200))
+        rows[f"admin:{name}_add"] = Row(admin_page(200 if may_add else 403))
+        rows[f"admin:{name}_change"] = Row(admin_page(200), obj=obj)
+        rows[f"admin:{name}_history"] = Row(admin_page(200), obj=obj)
+        rows[f"admin:{name}_delete"] = Row(admin_page(403), obj=obj)
+        rows[f"admin/{path}/<path:object_id>/"] = Row(admin_page(Redirect(f"/admin/{path}/{{{obj}}}/change/")), obj=obj)
+    # A draft case is the firm's own in the admin too: the program office is sent back to the index.
+    rows["admin:cases_reviewcase_change"] = [
+        rows["admin:cases_reviewcase_change"],  # type: ignore[list-item]
+        Row(admin_page(Redirect("/admin/")), obj="draft_case"),
+    ]
+    return rows
+
+
+TABLE.update(_admin_model_rows())
+
+
+def rows_of(key: str) -> list[Row]:
+    entry = TABLE[key]
+    return entry if isinstance(entry, list) else [entry]
+
+
+# --- asking -------------------------------------------------------------------------------------
+
+
+def _pk(objects: dict[str, Any], name: str) -> Any:
+    return objects[name].pk
+
+
+def parameters(pattern: Pattern, row: Row, objects: dict[str, Any], *, missing: bool = False) -> dict[str, Any]:
+    """The values of the pattern's parameters: the row's object fills the object id (``pk``,
+    ``case_pk``, an admin ``object_id``); ``missing`` puts an id that no object has there."""
+    main = MISSING_PK if missing else (_pk(objects, row.obj) if row.obj else None)
+    values: dict[str, Any] = {
+        "pk": main,
+        "case_pk": main,
+        "object_id": main,
+        "number": objects["version"].number,
+        "token": "bogus-invitation-token",
+        "key": "bogus-key",
+        "uidb36": "zz",
+        "app_label": "cases",
+        "url": "no-such-page/",
+    }
+    values.update({name: objects[holder] for name, holder in row.params.items()})
+    if row.obj:
+        values["content_type_id"] = ContentType.objects.get_for_model(objects[row.obj]).pk
+    return values
+
+
+def concrete_url(pattern: Pattern, row: Row, objects: dict[str, Any], *, missing: bool = False) -> str:
+    return fill(pattern.route, parameters(pattern, row, objects, missing=missing))
+
+
+def _with_ids(text: str, objects: dict[str, Any]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(_pk(objects, m.group(1))), text)
+
+
+def ask(matrix: Matrix, user: str, method: str, url: str, row: Row) -> Any:
+    """One request by ``user`` with the session made for the module (every test's changes,
+    the session's included, are rolled back; the client's cookies are put back here)."""
+    client = matrix.clients[user]
+    client.cookies.clear()
+    if user != "anonymous":
+        client.cookies["sessionid"] = matrix.sessions[user]
+        if row.reauthenticated:
+            reauthenticate(client, matrix.objects[user])
+    if method == "post":
+        data = {name: _with_ids(value, matrix.objects) for name, value in row.data.items()}
+        return client.post(url, data)
+    return client.get(url)
+
+
+def assert_answer(response: Any, expected: Answer, url: str, objects: dict[str, Any]) -> None:
+    got = response.status_code
+    location = response.get("Location", "")
+    method = response.request["REQUEST_METHOD"]
+    said = f"{method} {url} answered {got}{' to ' + location if location else ''}, expected {expected}"
+    if isinstance(expected, int):
+        assert got == expected, said
+        return
+    assert got == 302, said
+    target = urlsplit(location)
+    if isinstance(expected, Redirect):
+        assert target.path == _with_ids(expected.to, objects), said
+        following = parse_qs(target.query).get("next")
+        if following:
+            assert following == [url], f"{said}: next= should lead back to {url}"
+    else:
+        assert target.path != LOGIN.to, said
+        message = response.cookies.get("messages")
+        assert message is not None, f"{said}: no message says why it was refused"
+        assert message.value, f"{said}: no message says why it was refused"
+
+
+# The audit events a refused request writes: the refusal itself, nothing else.
+REFUSAL_ACTIONS = ("access.refused", "document.upload_refused")
+
+
+def database_state() -> dict[str, str]:
+    """A digest of every table a request could change (sessions aside), refusal audits aside:
+    one query, so that each refused POST can be checked against it."""
+    from audit.models import AuditEvent
+
+    selects, params = [], []
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label in ("sessions", "contenttypes"):
+            continue
+        table = connection.ops.quote_name(model._meta.db_table)
+        where = ""
+        if model is AuditEvent:
+            where = " WHERE t.action <> ALL(%s)"
+            params.append(list(REFUSAL_ACTIONS))
+        selects.append(
+            f"SELECT '{model._meta.label}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+            f"FROM {table} t{where}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return dict(cursor.fetchall())
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_is_in_the_table():
+    """A new page must say who sees it; a removed one must leave the table."""
+    patterns = set(url_patterns())
+    unlisted = sorted(patterns - set(TABLE))
+    gone = sorted(set(TABLE) - patterns)
+    assert not unlisted, f"URL patterns the matrix does not list (decide who sees them): {unlisted}"
+    assert not gone, f"the matrix lists patterns that no longer exist: {gone}"
+
+
+def test_the_table_is_well_formed():
+    patterns = url_patterns()
+    for key in TABLE:
+        for row in rows_of(key):
+            assert len(row.get) == len(USERS), key
+            assert row.post is None or len(row.post) == len(USERS), key
+            if 405 in row.get and patterns[key].area == "portal":
+                assert row.post is not None, f"{key}: a POST-only action must say whose POST is refused"
+            takes_object = bool(re.search(r"<(?:\w+:)?(pk|case_pk|object_id)>", patterns[key].route))
+            assert takes_object == bool(row.obj), f"{key}: the row's object does not fit the route"
+
+
+def test_each_url_reaches_its_own_pattern(matrix):
+    """The URLs built here are answered by the pattern they stand for (the builder is right),
+    except where an earlier pattern deliberately takes the route over."""
+    taken_over = {"admin:password_change": "admin_password_change_redirect"}
+    for key, pattern in url_patterns().items():
+        for row in rows_of(key):
+            url = concrete_url(pattern, row, matrix.objects)
+            match = resolve(url)
+            if key in taken_over:
+                assert match.view_name == taken_over[key], url
+            else:
+                assert match.func is pattern.pattern.callback, f"{key}: {url} reaches {match.view_name}"
+
+
+def _get_cases() -> list[Any]:
+    return [
+        pytest.param(key, index, user, id=f"{key}[{row.label()}]-{user}")
+        for key in sorted(TABLE)
+        for index, row in enumerate(rows_of(key))
+        for user in USERS
+    ]
+
+
+def _post_cases() -> list[Any]:
+    cases = []
+    for key in sorted(TABLE):
+        for index, row in enumerate(rows_of(key)):
+            for position, user in enumerate(USERS):
+                expected = post_answer(key, row, position)
+                if expected is not None:
+                    cases.append(pytest.param(key, index, user, id=f"{key}[{row.label()}]-{user}"))
+    return cases
+
+
+def post_answer(key: str, row: Row, position: int) -> Answer | None:
+    if row.post is not None:
+        return row.post[position]
+    if url_patterns()[key].area != "portal":
+        return None  # allauth's and the admin's own refusals are theirs to test
+    answer = row.get[position]
+    if answer not in REFUSALS:
+        return None
+    return 405 if row.get_only and answer != LOGIN else answer
+
+
+@pytest.mark.parametrize(("key", "index", "user"), _get_cases())
+def test_get(matrix, key, index, user):
+    pattern, row = url_patterns()[key], rows_of(key)[index]
+    expected = row.get[USERS.index(user)]
+    url = concrete_url(pattern, row, matrix.objects)
+    response = ask(matrix, user, "get", url, row)
+    assert_answer(response, expected, url, matrix.objects)
+    if expected == 404 and row.obj:
+        # What one may not see looks exactly like what does not exist.
+        missing = ask(matrix, user, "get", concrete_url(pattern, row, matrix.objects, missing=True), row)
+        assert missing.status_code == 404
+        assert words(missing) == words(response), "the page for a forbidden object differs from a missing one"
+
+
+@pytest.mark.parametrize(("key", "index", "user"), _post_cases())
+def test_refused_post_changes_nothing(matrix, key, index, user):
+    pattern, row = url_patterns()[key], rows_of(key)[index]
+    expected = post_answer(key, row, USERS.index(user))
+    url = concrete_url(pattern, row, matrix.objects)
+    before = database_state()
+    response = ask(matrix, user, "post", url, row)
+    assert_answer(response, expected, url, matrix.objects)
+    assert database_state() == before, "a refused POST changed something"
+    if expected == 404 and row.obj:
+        missing = ask(matrix, user, "post", concrete_url(pattern, row, matrix.objects, missing=True), row)
+        assert missing.status_code == 404
+        assert words(missing) == words(response), "the page for a forbidden object differs from a missing one"
+
+
+@pytest.mark.parametrize(
+    ("key", "user"),
+    [("cases:edit", "sam"), ("cases:withdraw", "alex"), ("notifications:read", "sam"), ("invitations:revoke", "alex")],
+)
+def test_the_same_post_by_someone_allowed_changes_things(matrix, key, user):
+    """The control of the test above: the bodies it sends do change things when the person may,
+    and the digest sees it (so "nothing changed" is not vacuous: refusals write nothing it counts)."""
+    pattern, row = url_patterns()[key], rows_of(key)[0]
+    before = database_state()
+    response = ask(matrix, user, "post", concrete_url(pattern, row, matrix.objects), row)
+    assert response.status_code == 302
+    assert database_state() != before
