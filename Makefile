@@ -46,6 +46,7 @@ services:
 	@scripts/ensure-services.sh
 
 test: dev-deps services
+	@scripts/ensure-browser.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: dev-deps

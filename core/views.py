@@ -50,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
             context["closeouts"] = (
                 Closeout.objects.filter(state=CloseoutState.PENDING, case__in=active.values("pk"))
                 .exclude(decisions__agency=membership.agency)
+                .exclude(requested_by=user)  # another supervisor decides one's own request
                 .select_related("case__model", "requested_by")
                 .order_by("requested_at")
             )

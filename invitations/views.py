@@ -99,10 +99,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return _bad_link(request, error)
             form.add_error("password1" if error.code == "invalid_password" else None, error.message)
         else:
-            # The person has just proved their password: record it as allauth's password login
-            # does, so that setting up MFA next does not ask for it again at once.
-            record_authentication(request, user, method="password", email=user.email)
-            return perform_login(request, user, redirect_url=reverse("mfa_index"))
+            response = perform_login(request, user, redirect_url=reverse("mfa_index"))
+            # The person has just chosen their password: count it as a fresh re-authentication, so
+            # that setting up MFA next does not ask for the password again at once.
+            record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
+            return response
     return render(
         request,
         "invitations/accept.html",
