@@ -15,7 +15,8 @@ def test_the_first_coordinator_sets_a_password_through_the_printed_link_then_mus
     call_command("create_coordinator", "--email", "Chief@Program.example", "--name", "Pat Chief", stdout=out)
 
     user = User.objects.get(email="chief@program.example")
-    assert user.is_coordinator and not user.has_usable_password()
+    assert user.is_coordinator
+    assert not user.has_usable_password()
     assert AuditEvent.objects.filter(action="coordinator.appointed", actor=None).exists()
     link = re.search(r"http\S+/accounts/password/reset/key/\S+", out.getvalue()).group(0)
 
