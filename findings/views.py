@@ -194,17 +194,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not _is_authoring(request.user, finding):
         # Readers outside the authoring agency (the firm, other agencies) have no edit page.
         raise permissions.refuse_access(request.user, "findings.edit_finding", pk)
-    fields = (
-        "title",
-        "description",
-        "category",
-        "severity",
-        "target_kind",
-        "target_component",
-        "visibility",
-        "response_due",
-    )
-    initial: dict[str, Any] = {f: getattr(finding, f) for f in fields}
+    initial: dict[str, Any] = {f: getattr(finding, f) for f in services.EDITABLE_FIELDS}
     initial["related_versions"] = list(finding.related_versions.all())
     form = forms.FindingForm(
         request.POST or None, versions=_versions_visible(request.user, finding.case), initial=initial

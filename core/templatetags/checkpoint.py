@@ -65,3 +65,19 @@ _STATE_TAGS = {
 @register.simple_tag
 def state_tag(value: str, label: str) -> str:
     return format_html('<span class="usa-tag cp-state {}">{}</span>', _STATE_TAGS.get(value, "bg-base-dark"), label)
+
+
+@register.simple_tag
+def uswds_fields(form: Any) -> str:
+    """Render a form that is not one of ours (allauth's) in the portal's USWDS look."""
+    from django.template.loader import render_to_string
+
+    from core.forms import widget_class
+
+    for name, field in form.fields.items():
+        css = widget_class(field.widget)
+        if css and css not in field.widget.attrs.get("class", ""):
+            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+        if form.is_bound and name in form.errors:
+            field.widget.attrs["aria-invalid"] = "true"
+    return render_to_string("forms/uswds.html", {"form": form})
