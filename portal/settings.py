@@ -328,8 +328,8 @@ DOCUMENT_ZIP_MAX_DEPTH = env.int("DOCUMENT_ZIP_MAX_DEPTH", default=3)
 CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
 CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=120.0)
 # "local" (default): a private folder with no URL. "s3": S3-compatible object storage through
-# django-storages (pip install "django-storages[s3]==1.14.6"; credentials from the usual AWS_*
-# environment variables or the instance role).
+# django-storages (installed with requirements.txt; credentials from the usual AWS_* environment
+# variables or the instance role).
 DOCUMENT_STORAGE_BACKEND = env.str("DOCUMENT_STORAGE_BACKEND", default="local")
 if DOCUMENT_STORAGE_BACKEND == "s3":
     STORAGES["default"] = {
