@@ -94,7 +94,8 @@ def skip_to_main(page: Page) -> None:
         focus = press(page, "Tab")
         assert focus["name"] == "Skip to main content", focus
         page.keyboard.press("Enter")
-        assert page.url.endswith("#main-content")
+        # The fragment navigation is asynchronous: wait for it rather than read the URL at once.
+        page.wait_for_url("**#main-content", timeout=5000)
     focus = press(page, "Tab")
     assert focus["inMain"], f"after the skip link the focus is outside <main>: {focus}"
 
