@@ -29,6 +29,11 @@ def agency_membership(user: Any) -> AgencyMembership | None:
         return None
 
 
+def is_supervisor(user: Any) -> bool:
+    membership = agency_membership(user)
+    return bool(membership and membership.is_supervisor)
+
+
 def is_coordinator(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
 

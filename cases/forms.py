@@ -149,8 +149,8 @@ class CloseoutRequestForm(cp.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text="It is still open. For example: the firm declined to act, which is its right.",
             )
-            # The mixin styled the fields that existed before these.
-            self.fields[f"carry_{finding.pk}"].widget.attrs["class"] = cp.widget_class(forms.Textarea())
+
+        cp.apply_uswds_classes(self.fields)  # the mixin styled only the fields that existed before
 
     def carried_forward(self) -> dict[int, str]:
         return {f.pk: self.cleaned_data.get(f"carry_{f.pk}", "") for f in self.open_findings}

@@ -38,6 +38,7 @@ from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE, VIEW_CASE,
 from core import audience, permissions
 from core.errors import DomainError
 from core.events import on_commit_event
+from core.locking import lock_and_refresh
 from documents.models import DocumentKind
 
 # Fields a firm may edit on its case with case_edit. The dates move only through
@@ -84,14 +85,6 @@ def _require_state(case: ReviewCase, *states: str, doing: str) -> None:
         )
 
 
-def _lock(case: ReviewCase) -> ReviewCase:
-    """Lock the case's row and re-read it: two transitions of one case never interleave, and each
-    decides on the state the other committed."""
-    list(ReviewCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
-    case.refresh_from_db()
-    return case
-
-
 def validate_window(access_date: datetime.date | None, sharing_date: datetime.date | None) -> None:
     """0 < sharing_date - access_date <= 30 days, when both are known."""
     if access_date is None or sharing_date is None:
@@ -106,13 +99,14 @@ def validate_window(access_date: datetime.date | None, sharing_date: datetime.da
         )
 
 
-def _agency_member(actor: User, case: ReviewCase, *, doing: str) -> AgencyMembership:
-    """The actor's agency membership, if their agency is assigned to the (open) case."""
+def require_agency_member(actor: User, case: ReviewCase, *, doing: str) -> AgencyMembership:
+    """The actor's agency membership, if their agency is assigned to the case and it is open."""
     message = f"Only reviewers of an agency assigned to {case.reference} can {doing}."
     membership = agency_membership(actor)
     if membership is None:
         raise DomainError(message, code="forbidden")
     require_case_perm(actor, REVIEW_CASE, case, message)
+    require_open(case)
     return membership
 
 
@@ -251,7 +245,7 @@ def case_edit(*, case: ReviewCase, actor: User, **changes: Any) -> ReviewCase:
     """The firm edits its case. Dates are editable while the case is a draft; afterwards the
     sharing date moves only through case_move_sharing_date."""
     require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can edit it.")
-    case = _lock(case)
+    case = lock_and_refresh(case)
     require_open(case)
     allowed = DESCRIPTIVE_FIELDS + (DATE_FIELDS if case.state == CaseState.DRAFT else ())
     unknown = set(changes) - set(allowed)
@@ -292,7 +286,7 @@ def _missing_documents(case: ReviewCase) -> list[str]:
 def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
     """The firm submits its draft for triage by the program office."""
     require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can submit it.")
-    case = _lock(case)
+    case = lock_and_refresh(case)
     _require_state(case, CaseState.DRAFT, doing="submit a case")
     problems = []
     if case.access_date is None:
@@ -319,7 +313,7 @@ def case_assign_agencies(*, case: ReviewCase, agencies: Iterable[Agency], actor:
     """A coordinator sets which agencies review the case; the first assignment starts the review."""
     if not is_coordinator(actor):
         raise DomainError("Only a program coordinator can assign agencies.", code="forbidden")
-    case = _lock(case)
+    case = lock_and_refresh(case)
     require_open(case)
     _require_state(case, CaseState.SUBMITTED, CaseState.IN_REVIEW, doing="assign agencies")
     wanted = {agency.pk: agency for agency in agencies}
@@ -378,7 +372,7 @@ def case_assign_reviewers(
     if membership is None or not membership.is_supervisor:
         raise DomainError("Only an agency supervisor can assign reviewers.", code="forbidden")
     require_case_perm(actor, REVIEW_CASE, case, f"Your agency is not assigned to {case.reference}.")
-    case = _lock(case)
+    case = lock_and_refresh(case)
     _require_state(case, CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED, doing="assign reviewers")
     agency = membership.agency
     team = {user.pk: user for user in reviewers}
@@ -433,7 +427,7 @@ def case_move_sharing_date(
     """The firm moves its planned sharing date; the review window's deadline (and its reminders)
     move with it."""
     require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can move its sharing date.")
-    case = _lock(case)
+    case = lock_and_refresh(case)
     require_open(case)
     reason = (reason or "").strip()
     if not reason:
@@ -467,7 +461,7 @@ def _make_read_only(case: ReviewCase) -> None:
 def case_withdraw(*, case: ReviewCase, actor: User, reason: str = "") -> ReviewCase:
     """The firm withdraws its case, at any time before closeout. The review is voluntary."""
     require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can withdraw it.")
-    case = _lock(case)
+    case = lock_and_refresh(case)
     require_open(case)
     _require_state(
         case,
@@ -513,8 +507,8 @@ def closeout_request(
     """
     from findings.selectors import findings_for
 
-    _agency_member(actor, case, doing="request a closeout")
-    case = _lock(case)
+    require_agency_member(actor, case, doing="request a closeout")
+    case = lock_and_refresh(case)
     _require_state(case, CaseState.IN_REVIEW, doing="request a closeout")
     summary = (summary or "").strip()
     if not summary:
@@ -553,10 +547,10 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
     """A supervisor of an assigned agency approves the closeout for their agency, or returns it
     with a reason. The case closes when every assigned agency has approved. The person who asked
     for the closeout cannot decide it."""
-    membership = _agency_member(actor, closeout.case, doing="decide a closeout")
+    membership = require_agency_member(actor, closeout.case, doing="decide a closeout")
     if not membership.is_supervisor:
         raise DomainError("Only a supervisor can approve or return a closeout.", code="forbidden")
-    case = _lock(closeout.case)
+    case = lock_and_refresh(closeout.case)
     closeout = Closeout.objects.select_for_update().get(pk=closeout.pk)
     if closeout.state != CloseoutState.PENDING or case.state != CaseState.CLOSEOUT_REQUESTED:
         raise DomainError(f"This closeout is {closeout.get_state_display().lower()}; there is nothing to decide.")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import agency_membership, firm_membership, is_coordinator
+from accounts.roles import agency_membership, firm_membership, is_coordinator, is_supervisor
 from agencies.models import Agency
 from audit.selectors import case_timeline
 from cases import forms, services
@@ -106,8 +106,6 @@ def _actions(user: User, case: ReviewCase) -> dict[str, bool]:
     """Which buttons to offer. The services stay the authority: they refuse what is not allowed."""
     can_change = permissions.has(user, CHANGE_CASE, case)
     can_review = permissions.has(user, REVIEW_CASE, case)
-    agency = agency_membership(user)
-    is_supervisor = bool(agency and agency.is_supervisor)
     return {
         "edit": can_change and case.is_open,
         "upload": (can_change or can_review) and case.is_open,
@@ -116,7 +114,7 @@ def _actions(user: User, case: ReviewCase) -> dict[str, bool]:
         "withdraw": can_change and case.is_open,
         "assign_agencies": is_coordinator(user) and case.state in (CaseState.SUBMITTED, CaseState.IN_REVIEW),
         "assign_reviewers": can_review
-        and is_supervisor
+        and is_supervisor(user)
         and case.state in (CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED),
         "draft_finding": can_review and case.state == CaseState.IN_REVIEW,
         "request_closeout": can_review and case.state == CaseState.IN_REVIEW,

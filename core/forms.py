@@ -33,6 +33,14 @@ def widget_class(widget: forms.Widget) -> str:
     return ""
 
 
+def apply_uswds_classes(fields: dict[str, forms.Field]) -> None:
+    """Give each field's widget its USWDS class (any form: ours, or a library's such as allauth's)."""
+    for field in fields.values():
+        css = widget_class(field.widget)
+        if css and css not in field.widget.attrs.get("class", ""):
+            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+
+
 class USWDSFormMixin:
     """Adds USWDS classes to widgets, and error classes plus aria-invalid after validation."""
 
@@ -40,10 +48,7 @@ class USWDSFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():
-            css = widget_class(field.widget)
-            if css and css not in field.widget.attrs.get("class", ""):
-                field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+        apply_uswds_classes(self.fields)
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

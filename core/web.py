@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
-from accounts.roles import agency_membership, firm_membership, is_coordinator
+from accounts.roles import firm_membership, is_coordinator, is_supervisor
 from core.errors import DomainError
 from core.permissions import refuse_access
 
@@ -61,13 +61,7 @@ def _role_required(
     return decorator
 
 
-def _is_supervisor(user: Any) -> bool:
-    membership = agency_membership(user)
-    return bool(membership and membership.is_supervisor)
-
-
 coordinator_required = _role_required(is_coordinator)
 coordinator_object = _role_required(is_coordinator, hide=True)
-supervisor_object = _role_required(_is_supervisor, hide=True)
+supervisor_object = _role_required(is_supervisor, hide=True)
 liaison_required = _role_required(lambda user: firm_membership(user) is not None)
-supervisor_required = _role_required(_is_supervisor)

@@ -25,6 +25,7 @@ from cases.models import ReviewCase
 from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
 from core import audience, permissions
 from core.errors import DomainError
+from core.locking import lock_and_refresh
 from core.models import Visibility
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from documents.scanning import scan_file
@@ -200,12 +201,6 @@ def _staged_and_checked(upload: File) -> tuple[StagedFile, str, str]:
     return staged, display_name, checked.content_type
 
 
-def _lock_case(case: ReviewCase) -> ReviewCase:
-    list(ReviewCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
-    case.refresh_from_db(fields=["state"])
-    return case
-
-
 # --- the services --------------------------------------------------------------------------------
 
 
@@ -234,7 +229,7 @@ def document_create(
         )
         staged, display_name, content_type = _staged_and_checked(upload)
         with transaction.atomic():
-            _require_open(_lock_case(case))
+            _require_open(lock_and_refresh(case, fields=["state"]))
             document = Document.objects.create(
                 case=case,
                 kind=kind,
@@ -301,8 +296,8 @@ def document_add_version(*, document: Document, upload: File, actor: User) -> Do
             )
         staged, display_name, content_type = _staged_and_checked(upload)
         with transaction.atomic():
-            _require_open(_lock_case(case))
-            Document.objects.select_for_update().filter(pk=document.pk).values_list("pk").get()
+            _require_open(lock_and_refresh(case, fields=["state"]))
+            lock_and_refresh(document)
             version = _store_version(
                 document=document,
                 staged=staged,

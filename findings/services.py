@@ -19,11 +19,12 @@ from accounts.roles import agency_membership, firm_membership
 from agencies.models import AgencyMembership
 from audit.services import audit_record
 from cases.models import CaseState, ReviewCase
-from cases.permissions import CHANGE_CASE, REVIEW_CASE
-from cases.services import require_case_perm, require_open
+from cases.permissions import CHANGE_CASE
+from cases.services import require_agency_member, require_case_perm
 from core import audience, permissions
 from core.errors import DomainError
 from core.events import on_commit_event
+from core.locking import lock_and_refresh
 from core.models import Visibility
 from documents.models import DocumentVersion
 from documents.permissions import VIEW_DOCUMENT
@@ -51,25 +52,8 @@ EDITABLE_FIELDS = (
 )
 
 
-def _lock(finding: Finding) -> Finding:
-    list(Finding.objects.select_for_update().filter(pk=finding.pk).values_list("pk"))
-    finding.refresh_from_db()
-    return finding
-
-
-def _reviewing_member(actor: User, case: ReviewCase, *, doing: str) -> AgencyMembership:
-    """The actor's membership, if their agency is assigned to the case and it is open."""
-    message = f"Only reviewers of an agency assigned to {case.reference} can {doing}."
-    membership = agency_membership(actor)
-    if membership is None:
-        raise DomainError(message, code="forbidden")
-    require_case_perm(actor, REVIEW_CASE, case, message)
-    require_open(case)
-    return membership
-
-
 def _authoring_member(actor: User, finding: Finding, *, doing: str) -> AgencyMembership:
-    membership = _reviewing_member(actor, finding.case, doing=doing)
+    membership = require_agency_member(actor, finding.case, doing=doing)
     if membership.agency_id != finding.agency_id:
         raise DomainError(f"Only {finding.agency.short_name} can {doing} this finding.", code="forbidden")
     return membership
@@ -137,7 +121,7 @@ def finding_draft(
     related_versions: Iterable[DocumentVersion] = (),
 ) -> Finding:
     """A reviewer of an assigned agency drafts a finding. Only their agency sees the draft."""
-    membership = _reviewing_member(actor, case, doing="write findings")
+    membership = require_agency_member(actor, case, doing="write findings")
     _require_in_review(case, doing="write findings")
     fields = {
         "title": title.strip(),
@@ -171,7 +155,7 @@ def finding_edit(
     """The authoring agency edits its draft. A released finding is what others read: it is not
     edited (withdraw it and write another)."""
     _authoring_member(actor, finding, doing="edit")
-    finding = _lock(finding)
+    finding = lock_and_refresh(finding)
     if finding.state != FindingState.DRAFT:
         raise DomainError("Only a draft can be edited; this finding has been released.")
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -208,7 +192,7 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
     """Release a draft at its visibility. Beyond the authoring agency, a supervisor of that agency
     other than the author releases it (two-person rule)."""
     membership = _authoring_member(actor, finding, doing="release")
-    finding = _lock(finding)
+    finding = lock_and_refresh(finding)
     if finding.state != FindingState.DRAFT:
         raise DomainError("This finding has already been released.")
     _require_in_review(finding.case, doing="release findings")
@@ -239,7 +223,7 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
 def finding_withdraw(*, finding: Finding, actor: User, reason: str = "") -> Finding:
     """The authoring agency withdraws a finding. Once released, it says why."""
     _authoring_member(actor, finding, doing="withdraw")
-    finding = _lock(finding)
+    finding = lock_and_refresh(finding)
     if finding.state in (FindingState.RESOLVED, FindingState.WITHDRAWN):
         raise DomainError(f"This finding is already {finding.get_state_display().lower()}.")
     reason = (reason or "").strip()
@@ -277,7 +261,7 @@ def finding_respond(
     require_case_perm(actor, CHANGE_CASE, case, message)
     if not permissions.has(actor, VIEW_FINDING, finding):
         raise DomainError("This finding has not been shared with your firm.", code="forbidden")
-    finding = _lock(finding)
+    finding = lock_and_refresh(finding)
     if finding.state != FindingState.RELEASED:
         raise DomainError(f"This finding is {finding.get_state_display().lower()}: it is not awaiting your answer.")
     if case.is_read_only:
@@ -302,7 +286,7 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
     """A reviewer of the authoring agency sends the firm's response back: the finding is released
     again and awaits a new answer."""
     _authoring_member(actor, finding, doing="send responses back on")
-    finding = _lock(finding)
+    finding = lock_and_refresh(finding)
     if finding.state != FindingState.FIRM_RESPONDED:
         raise DomainError("Only a finding the firm has answered can have its response sent back.")
     reason = (reason or "").strip()
@@ -331,7 +315,7 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
 def finding_resolve(*, finding: Finding, actor: User) -> Finding:
     """The authoring agency resolves a released finding."""
     _authoring_member(actor, finding, doing="resolve")
-    finding = _lock(finding)
+    finding = lock_and_refresh(finding)
     if finding.state not in (FindingState.RELEASED, FindingState.FIRM_RESPONDED):
         raise DomainError(f"A {finding.get_state_display().lower()} finding cannot be resolved.")
     finding.state = FindingState.RESOLVED
@@ -381,7 +365,7 @@ def comment_add(
             raise DomainError("This finding has not been shared with your firm.", code="forbidden")
         agency, visibility = None, Visibility.FIRM
     else:
-        membership = _reviewing_member(actor, case, doing="comment")
+        membership = require_agency_member(actor, case, doing="comment")
         if finding is not None and not permissions.has(actor, VIEW_FINDING, finding):
             raise DomainError("You cannot see that finding.", code="forbidden")
         agency = membership.agency

@@ -72,12 +72,10 @@ def uswds_fields(form: Any) -> str:
     """Render a form that is not one of ours (allauth's) in the portal's USWDS look."""
     from django.template.loader import render_to_string
 
-    from core.forms import widget_class
+    from core.forms import apply_uswds_classes
 
-    for name, field in form.fields.items():
-        css = widget_class(field.widget)
-        if css and css not in field.widget.attrs.get("class", ""):
-            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
-        if form.is_bound and name in form.errors:
-            field.widget.attrs["aria-invalid"] = "true"
+    apply_uswds_classes(form.fields)
+    for name in form.errors if form.is_bound else ():
+        if name in form.fields:
+            form.fields[name].widget.attrs["aria-invalid"] = "true"
     return render_to_string("forms/uswds.html", {"form": form})

@@ -50,7 +50,7 @@ PINNED = {
     "case list, coordinator": 13,
     "case list, filtered": 14,
     "triage": 12,
-    "case detail, liaison": 26,
+    "case detail, liaison": 25,  # the supervisor check runs only for reviewers
     "case detail, reviewer": 26,
     "case detail, coordinator": 17,
     "case audit log": 12,
@@ -183,7 +183,8 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     clone(row, more, finding_id=lambda i: carried[i].pk)
     # Colleagues: Northwind's liaisons and DoD's reviewers, as the firm and agency pages list them.
     for member in (world.liaison_membership, world.reviewer_membership):
-        users = clone(member.user, more, email=lambda i, m=member: f"copy{i}-{m.pk}@example.test")
+        # Firm and agency memberships are two tables: their ids may coincide, the model name keeps emails apart.
+        users = clone(member.user, more, email=lambda i, m=member: f"copy{i}-{m._meta.model_name}{m.pk}@example.test")
         clone(member, more, user_id=lambda i, users=users: users[i].pk)
     # Through the service, so that the case's own audit log and timeline grow too.
     for i in range(more):
