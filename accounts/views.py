@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
 
 # allauth's password form asks for the current password only; like the email and MFA pages, it
 # asks for a fresh re-authentication first (which a second factor can give).
 password_change = reauthentication_required(allauth_views.password_change, app="allauth.account")
-
-
-def admin_password_change(request: HttpRequest) -> HttpResponseRedirect:
-    """The admin's password form would skip re-authentication and the audit: use allauth's."""
-    return HttpResponseRedirect(reverse("account_change_password"))

@@ -39,7 +39,7 @@ def reauthenticate(client, next_url):
 
 class TestHeldAtEnrolment:
     @pytest.mark.parametrize(
-        "path", ["/", "/accounts/password/change/", "/accounts/email/", "/admin/", "/accounts/2fa/recovery-codes/"]
+        "path", ["/", "/accounts/password/change/", "/accounts/email/", "/audit/", "/accounts/2fa/recovery-codes/"]
     )
     def test_every_other_page_redirects_to_enrolment(self, client, sam, path):
         sign_in_with_password(client, sam)

@@ -1,8 +1,8 @@
 """The authorization matrix (issue 3, item 7): every URL pattern of the project, and what it answers
 to each kind of user (DESIGN.md, "Who sees what").
 
-The patterns come from the URL resolver, admin and allauth included. ``TABLE`` says, for each one,
-what a GET answers to every user below; a pattern missing from the table, or a table row whose
+The patterns come from the URL resolver, allauth included (there is no Django admin). ``TABLE``
+says, for each one, what a GET answers to every user below; a pattern missing from the table, or a table row whose
 pattern is gone, fails ``test_every_url_pattern_is_in_the_table``, so no page can be added without
 deciding who sees it. The URLs are filled with the objects of one Northwind case under review by
 DoD (CISA is not assigned). Objects a user may not see answer 404 exactly like a missing id, and a
@@ -21,7 +21,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client, RequestFactory, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -51,7 +50,7 @@ USERS = (
 @dataclasses.dataclass(frozen=True)
 class Pattern:
     route: str  # the full route, regex anchors removed
-    name: str | None  # namespaced name, "admin:index"
+    name: str | None  # namespaced name, "cases:detail"
     pattern: URLPattern
 
     @property
@@ -60,9 +59,7 @@ class Pattern:
 
     @property
     def area(self) -> str:
-        """Which rule groups the pattern: the Django admin, allauth, or the portal's own pages."""
-        if self.route.startswith("admin/"):
-            return "admin"
+        """Which rule groups the pattern: allauth, or the portal's own pages."""
         if self.pattern.callback.__module__.startswith("allauth."):
             return "allauth"
         return "portal"
@@ -162,9 +159,7 @@ def _security_key(user: Any) -> Any:
 
 def _build() -> dict[str, Any]:
     from agencies.models import Agency
-    from audit.models import AuditEvent
     from cases import services as case_services
-    from cases.models import CloseoutDecision
     from findings import services as finding_services
     from invitations.services import invitation_create, invitation_revoke
     from notifications.models import Notification
@@ -222,14 +217,10 @@ def _build() -> dict[str, Any]:
         "agency_finding": agency_finding,
         "comment": comment,
         "closeout": closeout,
-        "decision": CloseoutDecision.objects.get(closeout=closeout),
         "invitation": invitation,
         "invitation_token": token,
         "revoked_invitation_token": revoked_token,
         "security_key": _security_key(sam),
-        "audit_event": AuditEvent.objects.filter(case=case).order_by("pk").first(),
-        "sam_membership": sam.firm_membership,
-        "reviewer_membership": reviewer.agency_membership,
         # Delivered by the finding's release (the notices are made when the services commit).
         "notification": lambda: Notification.objects.filter(recipient=sam).order_by("pk").first(),
     }
@@ -310,7 +301,6 @@ class SaidNo:
 Answer = int | Redirect | SaidNo
 
 LOGIN = Redirect("/accounts/login/")  # anonymous: sign in first, then back to the page
-ADMIN_LOGIN = Redirect("/admin/login/")  # the admin's door, which leads to allauth's (or 403)
 REAUTH = Redirect("/accounts/reauthenticate/")  # a sensitive page: re-authenticate first
 HOME = Redirect("/")
 SAID_NO = SaidNo()
@@ -319,12 +309,13 @@ REFUSALS = (403, 404, LOGIN)  # GET answers whose POST must be refused alike and
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """What one URL pattern answers, filled with object ``obj`` (its ``pk``, ``case_pk`` or admin
-    ``object_id``). ``get`` and ``post`` hold one answer per user of USERS; ``post`` lists the POSTs
-    that must be refused (None: not tried). Without ``post``, a portal page's POST is refused
-    exactly as its GET for the users whose GET is refused; a ``get_only`` page answers their POST
-    405 before it looks anything up. ``reauthenticated`` asks with a session that re-authenticated
-    just now. ``data`` is the POST body; ``{name}`` values name objects."""
+    """What one URL pattern answers, filled with object ``obj`` (its ``pk`` or ``case_pk``).
+
+    ``get`` and ``post`` hold one answer per user of USERS; ``post`` lists the POSTs that must be
+    refused (None: not tried). Without ``post``, a portal page's POST is refused exactly as its GET
+    for the users whose GET is refused; a ``get_only`` page answers their POST 405 before it looks
+    anything up. ``reauthenticated`` asks with a session that re-authenticated just now. ``data``
+    is the POST body; ``{name}`` values name objects."""
 
     get: tuple[Answer, ...]
     obj: str = ""
@@ -350,11 +341,6 @@ def everyone(answer: Answer) -> tuple[Answer, ...]:
 
 def coordinator_only(others: Answer) -> tuple[Answer, ...]:
     return (LOGIN, *[others] * (len(USERS) - 2), 200)
-
-
-def admin_page(coordinator: Answer, *, others: Answer = ADMIN_LOGIN) -> tuple[Answer, ...]:
-    """An admin page: ``coordinator`` for the program office, ``others`` for everyone else."""
-    return (*[others] * (len(USERS) - 1), coordinator)
 
 
 POST_ONLY = signed_in(405)  # a GET of an action that only takes POST
@@ -568,66 +554,8 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((LOGIN,     200,     404,     404,     404,     404,     404,     404), obj="security_key",
             reauthenticated=True),
     ],
-    # --- the Django admin: a read-only window for coordinators (audit/admin.py) ----------------
-    # Everyone else is sent to the admin's login, which sends anonymous visitors to allauth's and
-    # refuses signed-in people who are not staff (403). Per-model pages: ADMIN_MODELS below.
-    "admin:index": Row(admin_page(200)),
-    "admin:app_list": Row(admin_page(200)),
-    "admin:jsi18n": Row(admin_page(200)),
-    "admin:password_change_done": Row(admin_page(200)),
-    "admin:autocomplete": Row(admin_page(403)),  # no field asked
-    "admin:view_on_site": Row(admin_page(404), obj="case"),  # no public page
-    "admin/(?P<url>.*)": Row(admin_page(404)),
-    "admin:login": Row(
-        (Redirect("/accounts/login/"),
-                    403,     403,     403,     403,     403,     403,     Redirect("/admin/"))),
-    # Signing out is a POST; a GET by anyone but staff is sent to the index.
-    "admin:logout": Row(admin_page(405, others=Redirect("/admin/"))),
-    # The admin's password form is replaced by allauth's (re-authentication, audit): the portal's
-    # pattern comes first on that route and answers for both names.
-    "admin_password_change_redirect": Row(everyone(Redirect("/accounts/password/change/"))),
-    "admin:password_change": Row(everyone(Redirect("/accounts/password/change/"))),
 }
 # fmt: on
-
-# The models registered in the admin, with the object whose pages are asked for. Coordinators
-# view them and add only what a service adds (firms, agencies); nobody changes or deletes.
-ADMIN_MODELS: dict[str, tuple[str, bool]] = {
-    # label: (object, coordinators may add)
-    "audit/auditevent": ("audit_event", False),
-    "accounts/user": ("sam", False),
-    "firms/firm": ("northwind", True),
-    "firms/firmmembership": ("sam_membership", False),
-    "agencies/agency": ("dod", True),
-    "agencies/agencymembership": ("reviewer_membership", False),
-    "cases/aimodel": ("model", False),
-    "cases/reviewcase": ("case", False),
-    "cases/closeout": ("closeout", False),
-    "cases/closeoutdecision": ("decision", False),
-    "documents/document": ("document", False),
-    "documents/documentversion": ("version", False),
-}
-
-
-def _admin_model_rows() -> dict[str, Row | list[Row]]:
-    rows: dict[str, Row | list[Row]] = {}
-    for path, (obj, may_add) in ADMIN_MODELS.items():
-        name = path.replace("/", "_")
-        rows[f"admin:{name}_changelist"] = Row(admin_page(200))
-        rows[f"admin:{name}_add"] = Row(admin_page(200 if may_add else 403))
-        rows[f"admin:{name}_change"] = Row(admin_page(200), obj=obj)
-        rows[f"admin:{name}_history"] = Row(admin_page(200), obj=obj)
-        rows[f"admin:{name}_delete"] = Row(admin_page(403), obj=obj)
-        rows[f"admin/{path}/<path:object_id>/"] = Row(admin_page(Redirect(f"/admin/{path}/{{{obj}}}/change/")), obj=obj)
-    # A draft case is the firm's own in the admin too: the program office is sent back to the index.
-    rows["admin:cases_reviewcase_change"] = [
-        rows["admin:cases_reviewcase_change"],  # type: ignore[list-item]
-        Row(admin_page(Redirect("/admin/")), obj="draft_case"),
-    ]
-    return rows
-
-
-TABLE.update(_admin_model_rows())
 
 
 def rows_of(key: str) -> list[Row]:
@@ -644,22 +572,17 @@ def _pk(objects: dict[str, Any], name: str) -> Any:
 
 def parameters(pattern: Pattern, row: Row, objects: dict[str, Any], *, missing: bool = False) -> dict[str, Any]:
     """The values of the pattern's parameters: the row's object fills the object id (``pk``,
-    ``case_pk``, an admin ``object_id``); ``missing`` puts an id that no object has there."""
+    ``case_pk``); ``missing`` puts an id that no object has there."""
     main = MISSING_PK if missing else (_pk(objects, row.obj) if row.obj else None)
     values: dict[str, Any] = {
         "pk": main,
         "case_pk": main,
-        "object_id": main,
         "number": objects["version"].number,
         "token": "bogus-invitation-token",
         "key": "bogus-key",
         "uidb36": "zz",
-        "app_label": "cases",
-        "url": "no-such-page/",
     }
     values.update({name: objects[holder] for name, holder in row.params.items()})
-    if row.obj:
-        values["content_type_id"] = ContentType.objects.get_for_model(objects[row.obj]).pk
     return values
 
 
@@ -755,22 +678,18 @@ def test_the_table_is_well_formed():
             assert row.post is None or len(row.post) == len(USERS), key
             if 405 in row.get and patterns[key].area == "portal":
                 assert row.post is not None, f"{key}: a POST-only action must say whose POST is refused"
-            takes_object = bool(re.search(r"<(?:\w+:)?(pk|case_pk|object_id)>", patterns[key].route))
+            takes_object = bool(re.search(r"<(?:\w+:)?(pk|case_pk)>", patterns[key].route))
             assert takes_object == bool(row.obj), f"{key}: the row's object does not fit the route"
 
 
 def test_each_url_reaches_its_own_pattern(matrix):
     """The URLs built here are answered by the pattern they stand for (the builder is right),
     except where an earlier pattern deliberately takes the route over."""
-    taken_over = {"admin:password_change": "admin_password_change_redirect"}
     for key, pattern in url_patterns().items():
         for row in rows_of(key):
             url = concrete_url(pattern, row, matrix.objects)
             match = resolve(url)
-            if key in taken_over:
-                assert match.view_name == taken_over[key], url
-            else:
-                assert match.func is pattern.pattern.callback, f"{key}: {url} reaches {match.view_name}"
+            assert match.func is pattern.pattern.callback, f"{key}: {url} reaches {match.view_name}"
 
 
 def _get_cases() -> list[Any]:
@@ -797,7 +716,7 @@ def post_answer(key: str, row: Row, position: int) -> Answer | None:
     if row.post is not None:
         return row.post[position]
     if url_patterns()[key].area != "portal":
-        return None  # allauth's and the admin's own refusals are theirs to test
+        return None  # allauth's own refusals are its to test
     answer = row.get[position]
     if answer not in REFUSALS:
         return None
