@@ -60,6 +60,9 @@ class Finding(models.Model):
     related_versions = models.ManyToManyField("documents.DocumentVersion", blank=True, related_name="findings")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Everyone but the author who changed the draft: none of them may release it beyond the
+    # authoring agency (two-person rule: one person never both writes and approves what others read).
+    editors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     released_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -180,6 +180,8 @@ def finding_edit(
         finding.related_versions.set(versions)
         changed.append("related_versions")
     if changed:
+        if actor.pk != finding.author_id:
+            finding.editors.add(actor)
         audience.sync_finding(finding)
         audit_record(
             actor=actor, action="finding.edited", target=finding, case=finding.case, data={"fields": sorted(changed)}
@@ -190,7 +192,7 @@ def finding_edit(
 @transaction.atomic
 def finding_release(*, finding: Finding, actor: User) -> Finding:
     """Release a draft at its visibility. Beyond the authoring agency, a supervisor of that agency
-    other than the author releases it (two-person rule)."""
+    who neither wrote nor edited the draft releases it (two-person rule)."""
     membership = _authoring_member(actor, finding, doing="release")
     finding = lock_and_refresh(finding)
     if finding.state != FindingState.DRAFT:
@@ -203,6 +205,8 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
             )
         if finding.author_id == actor.pk:
             raise DomainError("You wrote this finding: another supervisor of your agency must release it.")
+        if finding.editors.filter(pk=actor.pk).exists():
+            raise DomainError("You edited this draft: another supervisor of your agency must release it.")
     finding.state = FindingState.RELEASED
     finding.released_at = timezone.now()
     finding.released_by = actor

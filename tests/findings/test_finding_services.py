@@ -200,6 +200,45 @@ def test_another_supervisor_of_the_agency_releases_it(
     assert list(findings_for(alex)) == [firm]
 
 
+def test_a_supervisor_who_edited_a_reviewers_draft_cannot_release_it(
+    case, dod_reviewer, dod_supervisor, other_dod_supervisor, alex
+):
+    """The attack of the outside test: a supervisor rewrites a reviewer's draft (title, text,
+    visibility) and then releases it, so the firm reads text one person wrote and approved."""
+    finding = draft(case, dod_reviewer, visibility="agency", title="Minor filter gap")
+    finding_edit(
+        finding=finding,
+        actor=dod_supervisor,
+        title="Rewritten by the supervisor",
+        description="Text the supervisor wrote.",
+        visibility="firm",
+    )
+    with refused("You edited this draft: another supervisor of your agency must release it."):
+        finding_release(finding=finding, actor=dod_supervisor)
+    assert list(findings_for(alex)) == []
+
+    # Another supervisor, who neither wrote nor edited it, may release it.
+    finding_release(finding=finding, actor=other_dod_supervisor)
+    finding.refresh_from_db()
+    assert (finding.state, finding.released_by) == (FindingState.RELEASED, other_dod_supervisor)
+    assert list(findings_for(alex)) == [finding]
+
+
+def test_an_edit_that_changes_nothing_does_not_make_an_editor(case, dod_reviewer, dod_supervisor):
+    finding = draft(case, dod_reviewer, visibility="firm", title="Same title")
+    finding_edit(finding=finding, actor=dod_supervisor, title="Same title")
+    finding_release(finding=finding, actor=dod_supervisor)
+    assert Finding.objects.get(pk=finding.pk).state == FindingState.RELEASED
+
+
+def test_the_author_editing_their_own_draft_is_not_a_second_person(case, dod_reviewer, dod_supervisor):
+    finding = draft(case, dod_reviewer, visibility="firm")
+    finding_edit(finding=finding, actor=dod_reviewer, title="Clarified by its author")
+    assert list(finding.editors.all()) == []
+    finding_release(finding=finding, actor=dod_supervisor)
+    assert Finding.objects.get(pk=finding.pk).state == FindingState.RELEASED
+
+
 def test_a_supervisor_of_another_agency_cannot_release(case, dod_reviewer, treasury_supervisor):
     for visibility in ("agency", "government", "firm"):
         finding = draft(case, dod_reviewer, visibility=visibility)
