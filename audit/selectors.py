@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 TIMELINE_LABELS = {
     "case.created": "opened the case",
     "case.edited": "edited the case",
+    "model.edited": "edited the model under review",
     "case.submitted": "submitted the case for review",
     "case.agencies_assigned": "assigned agencies",
     "case.reviewers_assigned": "assigned reviewers",

@@ -155,9 +155,29 @@ def ai_model_register(
     return model
 
 
+def model_frozen_reason(model: AIModel) -> str | None:
+    """Why ``model`` can no longer be edited, or None. Once one of its cases has been submitted,
+    the model is part of that review's record: every role reads its name, version and description
+    on the case, so they never change afterwards (a firm registers a new version instead)."""
+    submitted = model.cases.exclude(state=CaseState.DRAFT).order_by("reference").values_list("reference", flat=True)
+    references = list(submitted[:3])
+    if not references:
+        return None
+    return (
+        f"{model} has been submitted for review ({', '.join(references)}), so what reviewers read of it is "
+        "frozen. Register a new version to change it."
+    )
+
+
 @transaction.atomic
 def ai_model_edit(*, model: AIModel, actor: User, **changes: Any) -> AIModel:
+    """A liaison edits a model of their firm while none of its cases has been submitted. Each
+    draft case of the model gets the change on its own audit trail."""
     _require_perm(actor, CHANGE_MODEL, model, "Only a liaison of the model's firm can edit it.")
+    model = lock_and_refresh(model)
+    frozen = model_frozen_reason(model)
+    if frozen:
+        raise DomainError(frozen)
     allowed = {"name", "version", "description", "modalities", "intended_partners"}
     unknown = set(changes) - allowed
     if unknown:
@@ -178,7 +198,10 @@ def ai_model_edit(*, model: AIModel, actor: User, **changes: Any) -> AIModel:
         setattr(model, field, changes[field])
     if changed:
         model.save(update_fields=changed)
-        audit_record(actor=actor, action="model.edited", target=model, data={"fields": sorted(changed)})
+        data = {"fields": sorted(changed), "model": str(model)}
+        drafts = list(model.cases.order_by("pk"))  # all drafts: the model is not frozen
+        for case in drafts or [None]:
+            audit_record(actor=actor, action="model.edited", target=model, case=case, data=data)
     return model
 
 
@@ -286,6 +309,8 @@ def _missing_documents(case: ReviewCase) -> list[str]:
 def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
     """The firm submits its draft for triage by the program office."""
     require_case_perm(actor, CHANGE_CASE, case, "Only a liaison of the case's firm can submit it.")
+    # The model first, as ai_model_edit locks it: an edit and a submission never cross.
+    lock_and_refresh(case.model)
     case = lock_and_refresh(case)
     _require_state(case, CaseState.DRAFT, doing="submit a case")
     problems = []

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,7 +39,9 @@ from findings.selectors import comments_for, findings_for
 
 @liaison_required
 def model_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, models_for(request.user).order_by("name", "version"))
+    submitted = ReviewCase.objects.filter(model=OuterRef("pk")).exclude(state=CaseState.DRAFT)
+    models = models_for(request.user).annotate(under_review=Exists(submitted)).order_by("name", "version")
+    page = paginate(request, models)
     return render(request, "cases/model_list.html", {"page": page})
 
 
@@ -61,13 +63,15 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_model_for(request.user, pk, CHANGE_MODEL)
     initial = {f: getattr(model, f) for f in ("name", "version", "description", "modalities", "intended_partners")}
     form = forms.ModelForm(request.POST or None, initial=initial)
+    frozen = services.model_frozen_reason(model)
     if request.method == "POST" and form.is_valid():
         if attempt(
             request, lambda: services.ai_model_edit(model=model, actor=request.user, **form.cleaned_data), form=form
         ):
             messages.success(request, f"{model} is saved.")
             return redirect("cases:model_list")
-    return render(request, "cases/model_form.html", {"form": form, "title": f"Edit {model}", "model": model})
+    context = {"form": form, "title": f"Edit {model}", "model": model, "frozen": frozen}
+    return render(request, "cases/model_form.html", context)
 
 
 # --- lists -----------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_a_liaison_edits_their_model_and_the_change_is_audited(alex, sam):
     assert (model.version, model.modalities) == ("2.2", ["image"])
     [event] = audit_events("model.edited", target_id=str(model.pk))
     assert event.actor == sam
-    assert event.data == {"fields": ["modalities", "version"]}
+    assert event.data == {"fields": ["modalities", "version"], "model": "Atlas 2.2"}
 
 
 def test_an_edit_that_changes_nothing_writes_no_audit_event(alex):
@@ -81,3 +81,51 @@ def test_editing_a_model_is_refused_to_other_firms_and_for_bad_changes(alex, kim
         ai_model_edit(model=model, actor=alex, name=" ")
     with refused("Atlas 2.2 is already registered for your firm."):
         ai_model_edit(model=model, actor=alex, version="2.2")
+
+
+@pytest.mark.parametrize("state", ["submitted", "in_review", "closed", "withdrawn"])
+def test_a_submitted_models_name_and_version_are_frozen(alex, sam, coordinator, state):
+    """The outside test renamed a model after its case was closed, rewriting what every role read
+    on the case, with nothing on the case's trail. Once submitted, a model is frozen."""
+    from tests import factories
+    from tests.documents.support import close_case, withdraw_case
+
+    case = factories.make_case(
+        alex, state="submitted" if state == "submitted" else "in_review", coordinator=coordinator
+    )
+    if state == "closed":
+        close_case(case)
+    elif state == "withdrawn":
+        withdraw_case(case, alex)
+    model = case.model
+    frozen = (
+        f"{model} has been submitted for review ({case.reference}), so what reviewers read of it is frozen. "
+        "Register a new version to change it."
+    )
+    for change in ({"name": "Renamed"}, {"version": "9.9"}, {"description": "New words"}, {"modalities": ["audio"]}):
+        with refused(frozen):
+            ai_model_edit(model=model, actor=sam, **change)
+    model.refresh_from_db()
+    assert (model.name, model.description) == ("Atlas", "")
+
+
+def test_editing_a_model_with_draft_cases_is_on_each_drafts_trail(alex, sam):
+    import datetime
+
+    from django.utils import timezone
+
+    from audit.selectors import case_timeline
+    from cases.services import case_create
+
+    model = ai_model_register(actor=alex, name="Atlas", version="2.1")
+    sharing = timezone.localdate() + datetime.timedelta(days=20)
+    first, second = (
+        case_create(model=model, actor=alex, access_date=sharing - datetime.timedelta(days=10), sharing_date=sharing)
+        for _ in range(2)
+    )
+
+    ai_model_edit(model=model, actor=sam, description="Clarified before submission")
+
+    events = audit_events("model.edited", target_id=str(model.pk))
+    assert sorted(event.case_id for event in events) == sorted([first.pk, second.pk])
+    assert [event.action for event in case_timeline(alex, first)][-1] == "model.edited"

@@ -279,3 +279,20 @@ def test_withdrawing_explains_itself_and_leaves_the_case_read_only(as_user, alex
     assert response.status_code == 409
     assert "read-only" in text(response)
     assert database_state() == before
+
+
+def test_a_model_under_review_offers_no_edit_and_refuses_a_posted_one(as_user, alex, case):
+    client = as_user(alex)
+    model = case.model
+
+    listing = text(client.get(reverse("cases:model_list")))
+    page = client.get(reverse("cases:model_edit", args=[model.pk]))
+    before = database_state()
+    posted = client.post(reverse("cases:model_edit", args=[model.pk]), {"name": "Renamed", "version": "9.9"})
+
+    assert "Under review: frozen" in listing
+    assert "has been submitted for review" in text(page)
+    assert b'name="name"' not in page.content
+    assert posted.status_code == 200
+    assert "has been submitted for review" in text(posted)
+    assert database_state() == before
