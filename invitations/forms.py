@@ -101,3 +101,12 @@ class DeactivateAccountForm(USWDSFormMixin, forms.Form):
         required=True,
         error_messages={"required": "Tick the box to confirm the deactivation."},
     )
+
+
+class ChangeEmailForm(USWDSFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="New email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="Confirm the new address with the person first: it becomes the address they sign in with.",
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("accept/<str:token>/", views.invitation_accept, name="accept"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/deactivate/", views.account_deactivate, name="deactivate"),
+    path("accounts/<int:pk>/email/", views.account_email, name="account_email"),
 ]

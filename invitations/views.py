@@ -14,10 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_coordinator, role_label
-from accounts.services import user_deactivate
+from accounts.services import account_change_email, user_deactivate
 from core.errors import DomainError
 from invitations import selectors, services
-from invitations.forms import AcceptInvitationForm, DeactivateAccountForm, InvitationForm
+from invitations.forms import AcceptInvitationForm, ChangeEmailForm, DeactivateAccountForm, InvitationForm
 from invitations.permissions import may_revoke
 
 
@@ -139,5 +139,26 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "invitations/account_deactivate.html",
+        {"form": form, "account": account, "account_role": role_label(account)},
+    )
+
+
+@login_required
+def account_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator changes the address a person signs in with (nobody changes their own)."""
+    account = selectors.get_account_for(actor=request.user, pk=pk)
+    form = ChangeEmailForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        old = account.email
+        try:
+            account_change_email(user=account, new_email=form.cleaned_data["email"], actor=request.user)
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, f"{old} now signs in as {account.email}. Both addresses were told.")
+            return redirect("invitations:accounts")
+    return render(
+        request,
+        "invitations/account_email.html",
         {"form": form, "account": account, "account_role": role_label(account)},
     )

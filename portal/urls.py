@@ -6,6 +6,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/password/change/", accounts_views.password_change, name="account_change_password"),
+    path("accounts/email/", accounts_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("", include("documents.urls")),  # issue 4: /cases/<pk>/documents/..., /documents/<pk>/...
     path("cases/", include("cases.urls")),

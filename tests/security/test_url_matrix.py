@@ -493,6 +493,7 @@ TABLE: dict[str, Row | list[Row]] = {
     ],
     "invitations:accounts": Row(coordinator_only(404)),
     "invitations:deactivate": Row(coordinator_only(404), obj="sam", data={"confirm": "on"}),
+    "invitations:account_email": Row(coordinator_only(404), obj="sam", data={"email": "intruder@example.test"}),
     "notifications:list": Row(signed_in(200)),
     "notifications:preferences": Row(signed_in(200)),
     # Each acts on the asker's own notifications only.
@@ -523,7 +524,7 @@ TABLE: dict[str, Row | list[Row]] = {
     "account_reset_password_from_key": Row(everyone(200)),
     "account_reset_password_from_key_done": Row(everyone(200)),
     # Signed-in people's own pages.
-    "account_email": Row(signed_in(200)),
+    "account_email": Row(signed_in(200)),  # read-only: only the program office changes an address
     "account_reauthenticate": Row(signed_in(200)),
     # Re-authentication by an emailed code is off (password or second factor only): refused.
     "account_request_reauthentication_code": Row(signed_in(403)),
