@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import agency_membership, firm_membership, is_coordinator, is_supervisor
+from accounts.roles import agency_membership, is_coordinator, is_supervisor
 from agencies.models import Agency
 from audit.selectors import case_timeline
 from cases import forms, services
@@ -161,7 +161,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _comment_form(user: User, case: ReviewCase) -> Any:
     from findings.forms import CommentForm
 
-    return CommentForm(firm_author=firm_membership(user) is not None)
+    return CommentForm(author=user)
 
 
 @liaison_required

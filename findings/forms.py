@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.roles import firm_membership, is_supervisor
 from cases.forms import DateInput
 from core import forms as cp
 from core.models import Visibility
@@ -79,10 +80,18 @@ class CommentForm(cp.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
     visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.AGENCY)
 
-    def __init__(self, *args: Any, firm_author: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, author: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if firm_author:  # A firm's comment is read by the firm and the assigned agencies.
+        if firm_membership(author) is not None:  # A firm's comment is read by the firm and the agencies.
             del self.fields["visibility"]
+        elif not is_supervisor(author):  # Telling the firm takes a supervisor (findings.services).
+            field = self.fields["visibility"]
+            field.choices = [choice for choice in Visibility.choices if choice[0] != Visibility.FIRM]
+            field.help_text = "A comment the firm reads is written by a supervisor of your agency."
+
+    @property
+    def chosen_visibility(self) -> str:
+        return self.cleaned_data.get("visibility", Visibility.FIRM)
 
 
 class FindingFilterForm(cp.Form):

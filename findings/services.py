@@ -372,6 +372,12 @@ def comment_add(
         membership = require_agency_member(actor, case, doing="comment")
         if finding is not None and not permissions.has(actor, VIEW_FINDING, finding):
             raise DomainError("You cannot see that finding.", code="forbidden")
+        if visibility == Visibility.FIRM and not membership.is_supervisor:
+            # As for findings: what an agency tells the firm is approved by one of its supervisors.
+            raise DomainError(
+                f"A comment the firm reads is written by a supervisor of {membership.agency.short_name}: "
+                "choose your agency or all assigned agencies, or ask a supervisor."
+            )
         agency = membership.agency
     comment = _add_comment(case, actor, agency, body, visibility, finding)
     audit_record(

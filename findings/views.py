@@ -155,7 +155,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "comments": comments_for(user).filter(finding=finding).order_by("created_at"),
         "related": finding.related_versions.select_related("document").filter(document__in=documents_for(user)),
-        "comment_form": forms.CommentForm(firm_author=firm_membership(user) is not None),
+        "comment_form": forms.CommentForm(author=user),
         "response_form": forms.ResponseForm(versions=_versions_visible(user, case)) if actions["respond"] else None,
         "title": f"Finding #{finding.pk}: {finding.title}",
     }
@@ -295,15 +295,16 @@ def comment_add(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Add a comment to a case, or to one of its findings (``finding`` in the form). With htmx, the
     updated thread is returned in place; without JavaScript, the page reloads."""
     case = get_case_for(request.user, case_pk)
+    # A finding of another case is refused by the service, never quietly moved to this case.
     finding = get_finding_for(request.user, request.POST["finding"]) if request.POST.get("finding") else None
-    if finding is not None and finding.case_id != case.pk:
-        finding = None
-    firm_author = firm_membership(request.user) is not None
-    form = forms.CommentForm(request.POST, firm_author=firm_author)
+    form = forms.CommentForm(request.POST, author=request.user)
     if form.is_valid():
-        visibility = form.cleaned_data.get("visibility", Visibility.FIRM)
         call = lambda: services.comment_add(
-            case=case, actor=request.user, body=form.cleaned_data["body"], visibility=visibility, finding=finding
+            case=case,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            visibility=form.chosen_visibility,
+            finding=finding,
         )
         # With htmx the refusal shows on the returned form; after a reload, as a message.
         if attempt(request, call, form=form if request.htmx else None) is not None and not request.htmx:
@@ -313,12 +314,15 @@ def comment_add(request: HttpRequest, case_pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
     if request.htmx:
+        if finding is not None and finding.case_id != case.pk:
+            finding = None  # the thread shown is this case's
         comments = comments_for(request.user).filter(case=case, finding=finding).order_by("created_at")
-        fresh = form if form.errors else forms.CommentForm(firm_author=firm_author)
+        fresh = form if form.errors else forms.CommentForm(author=request.user)
         return render(
             request,
             "findings/_comments.html",
             {"comments": comments, "comment_form": fresh, "case": case, "finding": finding, "can_comment": True},
         )
-    target = reverse("findings:detail", args=[finding.pk]) if finding else reverse("cases:detail", args=[case.pk])
+    on_this_case = finding is not None and finding.case_id == case.pk
+    target = reverse("findings:detail", args=[finding.pk]) if on_this_case else reverse("cases:detail", args=[case.pk])
     return redirect(f"{target}#comments")

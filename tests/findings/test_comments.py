@@ -58,7 +58,7 @@ def test_a_comment_on_a_draft_opens_when_the_draft_is_released(
     case, people, dod_reviewer, dod_supervisor, other_dod_supervisor
 ):
     finding = draft(case, dod_supervisor, visibility="firm")
-    comment = comment_add(case=case, actor=dod_reviewer, finding=finding, body="Ready to share.", visibility="firm")
+    comment = comment_add(case=case, actor=dod_supervisor, finding=finding, body="Ready to share.", visibility="firm")
     assert readers(comment, people) == DOD
     finding_release(finding=finding, actor=other_dod_supervisor)
     assert readers(comment, people) == DOD | TREASURY | NORTHWIND
@@ -67,11 +67,11 @@ def test_a_comment_on_a_draft_opens_when_the_draft_is_released(
 COMMENTS_ON_RELEASED_FINDINGS = [
     # finding visibility, comment author, comment visibility, who reads the comment
     ("government", "treasury_reviewer", "agency", TREASURY),
-    ("government", "treasury_reviewer", "firm", DOD | TREASURY),
+    ("government", "treasury_supervisor", "firm", DOD | TREASURY),
     ("government", "dod_reviewer", "government", DOD | TREASURY),
     ("firm", "dod_reviewer", "government", DOD | TREASURY),
     ("firm", "treasury_supervisor", "agency", TREASURY),
-    ("firm", "dod_reviewer", "firm", DOD | TREASURY | NORTHWIND),
+    ("firm", "dod_supervisor", "firm", DOD | TREASURY | NORTHWIND),
     ("firm", "sam", "agency", DOD | TREASURY | NORTHWIND),  # a liaison's comment is always firm-visible
 ]
 
@@ -115,10 +115,10 @@ def test_a_liaisons_comment_on_the_case_reaches_the_firm_and_the_assigned_agenci
     assert readers(note, people) == DOD
 
 
-def test_an_agencys_case_comment_is_read_at_its_visibility(case, people, treasury_reviewer):
+def test_an_agencys_case_comment_is_read_at_its_visibility(case, people, treasury_supervisor):
     expected = {"agency": TREASURY, "government": DOD | TREASURY, "firm": DOD | TREASURY | NORTHWIND}
     for visibility, audience in expected.items():
-        comment = comment_add(case=case, actor=treasury_reviewer, body=f"At {visibility}.", visibility=visibility)
+        comment = comment_add(case=case, actor=treasury_supervisor, body=f"At {visibility}.", visibility=visibility)
         assert readers(comment, people) == audience, visibility
         assert comment.agency.code == "treasury"
 
@@ -171,7 +171,7 @@ def test_no_comment_is_read_by_someone_who_cannot_read_its_finding(
         findings.append(draft(case, dod_reviewer, visibility=visibility))
         findings.append(released(case, dod_reviewer, dod_supervisor, visibility=visibility))
     for finding in findings:
-        for name in ("dod_reviewer", "treasury_reviewer", "alex"):
+        for name in ("dod_supervisor", "treasury_supervisor", "alex"):
             if not findings_for(people[name]).filter(pk=finding.pk).exists():
                 continue
             # The widest a comment can be: the narrower ones are pinned above.
@@ -196,3 +196,13 @@ def test_no_comment_is_read_by_someone_who_cannot_read_its_finding(
     assert comments_for(people["cisa_reviewer"]).exists()
     assert not comments_for(people["kim"]).exists()
     assert not comments_for(people["coordinator"]).exists()
+
+
+def test_a_reviewer_cannot_tell_the_firm_without_a_supervisor(case, dod_reviewer, dod_supervisor):
+    """As for findings (two-person rule): what an agency says to the firm is a supervisor's."""
+    shared = released(case, dod_reviewer, dod_supervisor, visibility="firm")
+    for finding in (None, shared):
+        with refused("A comment the firm reads is written by a supervisor of DoD", note=str(finding)):
+            comment_add(case=case, actor=dod_reviewer, finding=finding, body="Tell the firm.", visibility="firm")
+    for visibility in ("agency", "government"):
+        comment_add(case=case, actor=dod_reviewer, finding=shared, body="Among us.", visibility=visibility)

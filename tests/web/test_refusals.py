@@ -296,3 +296,28 @@ def test_a_model_under_review_offers_no_edit_and_refuses_a_posted_one(as_user, a
     assert posted.status_code == 200
     assert "has been submitted for review" in text(posted)
     assert database_state() == before
+
+
+def test_a_comment_naming_a_finding_of_another_case_is_refused_not_moved(
+    as_user, alex, coordinator, case, shared_finding, dod_supervisor
+):
+    from tests import factories
+
+    other_case = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
+    client = as_user(dod_supervisor)
+    before = database_state()
+
+    response = client.post(
+        reverse("findings:comment", args=[other_case.pk]),
+        {"body": "Posted on the wrong case", "visibility": "agency", "finding": shared_finding.pk},
+    )
+
+    assert response.status_code == 302
+    assert "That finding belongs to another case." in text(follow(client, response))
+    assert database_state() == before
+
+
+def test_a_reviewer_is_not_offered_a_firm_visible_comment(as_user, dod_reviewer, dod_supervisor, case):
+    page = lambda user: as_user(user).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'name="visibility" value="firm"' not in page(dod_reviewer)
+    assert 'name="visibility" value="firm"' in page(dod_supervisor)

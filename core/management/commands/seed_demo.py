@@ -575,7 +575,7 @@ class DemoSeeder:
         finding_resolve(finding=access_key, actor=self.reviewer["cisa"])
         comment_add(
             case=closed,
-            actor=self.reviewer["cisa"],
+            actor=self.supervisor["cisa"],
             body="Key binding verified from both of our ranges: the second range is now refused.",
             visibility=Visibility.FIRM,
             finding=access_key,
@@ -607,7 +607,7 @@ class DemoSeeder:
         withdrawn = self.start_review(withdrawn, alex, "dod")
         comment_add(
             case=withdrawn,
-            actor=self.reviewer["dod"],
+            actor=self.supervisor["dod"],
             body="Keys received; starting the cyber evaluation suite tomorrow.",
             visibility=Visibility.FIRM,
         )
