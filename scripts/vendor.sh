@@ -11,6 +11,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+
+# The packages' minified files end with a comment naming a source map (uswds.min.css.map...) that
+# we do not ship. Django's manifest storage follows those names, so `collectstatic` would fail and
+# every page would answer 500 in production: remove the comments from every file we vendor.
+strip_source_maps() {
+  sed -i -E '/^[[:space:]]*(\/\/[#@] sourceMappingURL=.*|\/\*[#@] sourceMappingURL=.*\*\/)[[:space:]]*$/d' "$@"
+  if grep -lE '^[[:space:]]*(//|/\*)[#@] sourceMappingURL=' "$@"; then
+    echo "vendor.sh: a sourceMappingURL comment is left in the files above" >&2
+    exit 1
+  fi
+}
+
 npm init -y >/dev/null
 npm install --no-audit --no-fund --silent "@uswds/uswds@$USWDS" "htmx.org@$HTMX" "axe-core@$AXE"
 
@@ -37,4 +49,5 @@ mkdir -p "$root/tests/vendor"
 cp node_modules/axe-core/axe.min.js "$root/tests/vendor/axe.min.js"
 cp node_modules/axe-core/LICENSE "$root/tests/vendor/axe-core.LICENSE"
 echo "$AXE" >"$root/tests/vendor/axe-core.VERSION"
+strip_source_maps "$dest"/css/*.css "$dest"/js/*.js "$root/static/vendor/htmx/htmx.min.js" "$root/tests/vendor/axe.min.js"
 echo "Vendored USWDS $USWDS, htmx $HTMX and axe-core $AXE."
