@@ -330,6 +330,13 @@ def finding_resolve(*, finding: Finding, actor: User) -> Finding:
     return finding
 
 
+def findings_export_record(*, actor: User, filters: dict[str, Any]) -> None:
+    """Audit an export of findings, like a download: who, and with which filters (the rows are
+    what the person may see, so the filters say which they took)."""
+    kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
+    audit_record(actor=actor, action="findings.exported", data={"format": "csv", "filters": kept})
+
+
 # --- comments --------------------------------------------------------------------------------
 
 

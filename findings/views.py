@@ -74,8 +74,9 @@ class _Echo:
 
 @login_required
 def finding_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The findings the user may see (with the list's filters), as CSV."""
-    _, findings = _filtered(request)
+    """The findings the user may see (with the list's filters), as CSV. Audited like a download."""
+    form, findings = _filtered(request)
+    services.findings_export_record(actor=request.user, filters=getattr(form, "cleaned_data", {}))
     writer = csv.writer(_Echo())
     header = [
         "case",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -80,6 +81,20 @@ def _lock_email(email: str) -> None:
     # SQLite (the demo) has a single writer already.
 
 
+def _refuse_flood(actor: User) -> None:
+    """At most INVITATIONS_PER_HOUR invitations by one inviter in the last hour: an account taken
+    over (or a mistake in a script) cannot mail the world from the portal's address. Counted in the
+    database, so every web node sees the same count; the inviter's row is locked while counting."""
+    limit = settings.INVITATIONS_PER_HOUR
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+    since = timezone.now() - datetime.timedelta(hours=1)
+    if Invitation.objects.filter(invited_by=actor, created_at__gte=since).count() >= limit:
+        raise DomainError(
+            f"You have sent {limit} invitations in the last hour, the most the portal allows. "
+            "Try again later, or ask the program office."
+        )
+
+
 def _belongs_to_an_organisation(user: User) -> bool:
     # Not accounts.roles: those answer None for a deactivated account, and a deactivated
     # account's membership still counts here.
@@ -128,6 +143,20 @@ def _audit_data(invitation: Invitation) -> dict[str, Any]:
     }
 
 
+_PLAIN_NAME = re.compile(r"[^\W\d_](?:[^\W_]|[ .,'’-])*", re.UNICODE)
+_DOMAIN_LIKE = re.compile(r"[^\W_]\.[^\W\d_]{2,}")
+
+
+def plain_name(user: User) -> str:
+    """The name to put in an email: a person's name as they typed it when it reads as a name, else
+    their address. A name is chosen by its holder; one that carries a link, markup or line breaks
+    ("Security team: visit https://…") must not speak in the portal's voice."""
+    name = " ".join((user.get_full_name() or "").split())
+    if name and len(name) <= 80 and _PLAIN_NAME.fullmatch(name) and not _DOMAIN_LIKE.search(name):
+        return name
+    return user.email
+
+
 def accept_url(token: str) -> str:
     return settings.SITE_URL + reverse("invitations:accept", kwargs={"token": token})
 
@@ -136,7 +165,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
     inviter = invitation.invited_by
     context = {
         "invitation": invitation,
-        "inviter_name": inviter.get_full_name(),
+        "inviter_name": plain_name(inviter),
         "inviter_email": inviter.email,
         "target": invitation.target,
         "link": accept_url(token),
@@ -172,6 +201,7 @@ def invitation_create(
     target = _target(firm=firm, is_admin=is_admin, agency=agency, agency_role=agency_role, coordinator=coordinator)
     if refusal := invite_refusal(actor, target):
         raise DomainError(refusal, code="forbidden")
+    _refuse_flood(actor)
     email = _normalise_email(email)
     _lock_email(email)
     _refuse_existing_account(email)

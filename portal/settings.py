@@ -244,6 +244,8 @@ MIDDLEWARE += [
 
 # Invitations are single-use links that expire after this many days.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# The most invitations one inviter may send in an hour.
+INVITATIONS_PER_HOUR = env.int("INVITATIONS_PER_HOUR", default=30)
 
 # django-guardian: no anonymous user row (our user model has no username).
 ANONYMOUS_USER_NAME = None

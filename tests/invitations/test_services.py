@@ -179,7 +179,8 @@ def test_the_email_names_inviter_organisation_role_link_and_expiry_and_no_passwo
     link = f"https://checkpoint.example.gov/invitations/accept/{token}/"
     html = message.alternatives[0][0]
     assert message.to == [NEWCOMER]
-    assert alex.get_full_name() in message.subject
+    # A fixed subject: the inviter's chosen name never speaks in the subject line.
+    assert message.subject == "Your invitation to Checkpoint"
     for body in (message.body, html):
         assert link in body
         assert alex.get_full_name() in body
@@ -189,6 +190,59 @@ def test_the_email_names_inviter_organisation_role_link_and_expiry_and_no_passwo
         assert describe_moment(invitation.expires_at) in body
         assert factories.PASSWORD not in body
         assert invitation.token_hash not in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Security team: visit https://evil.example/reset",
+        "Alex\n\nYour account is locked, call +1 555 0100",
+        "<a href='https://evil.example'>IT desk</a>",
+        "IT desk at evil.example",
+    ],
+)
+def test_an_inviters_name_that_is_not_a_plain_name_is_replaced_by_their_address(
+    alex, northwind, invite, mailoutbox, name
+):
+    alex.full_name = name
+    alex.save(update_fields=["full_name"])
+
+    invite(alex, firm=northwind)
+
+    [message] = mailoutbox
+    for body in (message.body, message.alternatives[0][0]):
+        assert "evil.example" not in body
+        assert "555 0100" not in body
+        assert f"{alex.email} ({alex.email})" in body
+
+
+@pytest.mark.parametrize("name", ["Nicole Burns", "Seán O’Brien-Ní Dhuibhir", "J.R. Smith", "Zoë Ångström"])
+def test_a_plain_name_is_kept(alex, northwind, invite, mailoutbox, name):
+    alex.full_name = name
+    alex.save(update_fields=["full_name"])
+    invite(alex, firm=northwind)
+    assert f"{name} ({alex.email})" in mailoutbox[0].body
+
+
+def test_an_inviter_is_stopped_after_the_hourly_limit_and_nothing_is_sent(
+    alex, northwind, invite, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATIONS_PER_HOUR = 3
+    for number in range(3):
+        invite(alex, email=f"person{number}@example.test", firm=northwind)
+    mailoutbox.clear()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DomainError, match="3 invitations in the last hour"),
+    ):
+        invitation_create(email="person4@example.test", actor=alex, firm=northwind)
+
+    assert not Invitation.objects.filter(email="person4@example.test").exists()
+    assert mailoutbox == []
+    # An hour later the inviter may send again; other inviters were never held back.
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1, minutes=1)):
+        invite(alex, email="person4@example.test", firm=northwind)
 
 
 def test_no_email_leaves_when_the_invitation_is_refused(sam, northwind, mailoutbox, django_capture_on_commit_callbacks):

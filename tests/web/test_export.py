@@ -69,3 +69,13 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(as_user,
     assert titles(rows) == {'\'=HYPERLINK("http://evil.test")', "'+1+1", "'-2+3", "'@SUM(A1)", "Plain - title = fine"}
     # A cell that does not start with a formula character, such as the target, is left alone.
     assert {row["target"] for row in rows} == {"A safeguard component: =cmd|' /C calc'!A0"}
+
+
+def test_each_export_is_audited_like_a_download(as_user, dod_reviewer, case):
+    from audit.models import AuditEvent
+
+    export(as_user(dod_reviewer), q="Gov", severity="high")
+
+    event = AuditEvent.objects.get(action="findings.exported")
+    assert event.actor == dod_reviewer
+    assert event.data == {"format": "csv", "filters": {"q": "Gov", "severity": "high"}}

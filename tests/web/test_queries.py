@@ -101,7 +101,7 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     government_draft = draft(case, reviewer, visibility=Visibility.GOVERNMENT, title="Draft 0")
     case_comment = finding_services.comment_add(case=case, actor=alex, body="Case comment")
     finding_comment = finding_services.comment_add(
-        case=case, actor=reviewer, body="Finding comment", visibility=Visibility.FIRM, finding=finding
+        case=case, actor=supervisor, body="Finding comment", visibility=Visibility.FIRM, finding=finding
     )
     submitted = factories.make_case(alex, state="submitted")
     awaiting = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
