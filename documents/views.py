@@ -22,7 +22,6 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -203,7 +202,6 @@ def _upload_checked(
 # --- pages --------------------------------------------------------------------------------------
 
 
-@never_cache
 @csrf_exempt  # the body is read by the streaming handler first; see _upload_checked (csrf_protect)
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest, case_pk: int) -> HttpResponse:
@@ -213,7 +211,6 @@ def document_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     return _upload_view(request, case=case, document=None)
 
 
-@never_cache
 @csrf_exempt  # as document_create
 @require_http_methods(["GET", "POST"])
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -277,6 +274,5 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
     response["Content-Disposition"] = content_disposition(version.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

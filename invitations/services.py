@@ -143,7 +143,7 @@ def _audit_data(invitation: Invitation) -> dict[str, Any]:
     }
 
 
-_PLAIN_NAME = re.compile(r"[^\W\d_](?:[^\W_]|[ .,'’-])*", re.UNICODE)
+_PLAIN_NAME = re.compile(r"[^\W\d_](?:[^\W_]|[ .,'\u2019-])*", re.UNICODE)
 _DOMAIN_LIKE = re.compile(r"[^\W_]\.[^\W\d_]{2,}")
 
 

@@ -216,7 +216,7 @@ def test_an_inviters_name_that_is_not_a_plain_name_is_replaced_by_their_address(
         assert f"{alex.email} ({alex.email})" in body
 
 
-@pytest.mark.parametrize("name", ["Nicole Burns", "Seán O’Brien-Ní Dhuibhir", "J.R. Smith", "Zoë Ångström"])
+@pytest.mark.parametrize("name", ["Nicole Burns", "Seán O\u2019Brien-Ní Dhuibhir", "J.R. Smith", "Zoë Ångström"])
 def test_a_plain_name_is_kept(alex, northwind, invite, mailoutbox, name):
     alex.full_name = name
     alex.save(update_fields=["full_name"])
