@@ -63,3 +63,32 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only.")
+
+
+class RefusalTally(models.Model):
+    """Refused accesses by one person (or one address) in one window of time, beyond the first.
+
+    The first refusal of a window is an audit event of its own; the rest only count here, and the
+    count goes into the audit log as one ``access.refused_repeated`` event once the window is over
+    (``audit.services.flush_refusal_tallies``). A scanner cannot grow the chain by thousands of
+    rows a minute, and no refusal goes unrecorded.
+    """
+
+    window_start = models.DateTimeField()
+    # The actor's id, or "" for someone not signed in; their address, or "".
+    actor_key = models.CharField(max_length=32)
+    ip = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(default=0)  # refusals after the first
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["window_start", "actor_key", "ip"], name="refusal_tally_once"),
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.count} more refusals from {self.window_start:%H:%M}"

@@ -10,13 +10,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from audit.context import current_ip
-from audit.models import AuditEvent
+from audit.models import AuditEvent, RefusalTally
 
 GENESIS_HASH = "0" * 64
 # Any constant: the advisory lock that serialises appends, so the chain has one order.
@@ -111,6 +113,73 @@ def audit_record(
         event.hash = compute_hash(event)
         event.save(force_insert=True)
     return event
+
+
+def _refusal_window(moment: datetime.datetime) -> datetime.datetime:
+    seconds = settings.AUDIT_REFUSAL_WINDOW_SECONDS
+    epoch = int(moment.timestamp())
+    return datetime.datetime.fromtimestamp(epoch - epoch % seconds, tz=datetime.UTC)
+
+
+def audit_refusal(*, actor: Any | None, data: dict[str, Any]) -> None:
+    """Record a refused access to an object: who, what, when, from where.
+
+    The first refusal by one person (or one address) in a window of AUDIT_REFUSAL_WINDOW_SECONDS
+    is an ``access.refused`` event; the others add to that window's tally, which
+    ``flush_refusal_tallies`` writes to the log as one event once the window is over.
+    """
+    actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
+    ip = _normalise_ip(current_ip.get()) or ""
+    key = {
+        "window_start": _refusal_window(timezone.now()),
+        "actor_key": str(actor_obj.pk if actor_obj else ""),
+        "ip": ip,
+    }
+    with transaction.atomic():
+        if RefusalTally.objects.filter(**key).update(count=F("count") + 1):
+            return
+        event = audit_record(actor=actor_obj, action="access.refused", data=data)
+        try:
+            with transaction.atomic():
+                RefusalTally.objects.create(actor=actor_obj, first_event=event, **key)
+        except IntegrityError:
+            # Another request of the same window got there first: its event stands for the window.
+            # This one is counted; the event written above stays as well (the chain is append-only).
+            RefusalTally.objects.filter(**key).update(count=F("count") + 1)
+
+
+def flush_refusal_tallies(*, now: datetime.datetime | None = None) -> int:
+    """Write each finished window's repeated refusals to the audit log (one event per person and
+    window, with the count), then forget the tally. Run by the periodic sweep; safe to run twice
+    or on two workers at once (each tally is locked and removed in the transaction that logs it).
+    Returns the number of events written."""
+    window_end = _refusal_window(now or timezone.now())
+    written = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                RefusalTally.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(window_start__lt=window_end)
+                .select_related("actor", "first_event")
+                .order_by("window_start", "pk")[:200]
+            )
+            if not batch:
+                return written
+            for tally in batch:
+                if tally.count:
+                    audit_record(
+                        actor=tally.actor,
+                        action="access.refused_repeated",
+                        data={
+                            "count": tally.count,
+                            "window_start": tally.window_start,
+                            "window_seconds": settings.AUDIT_REFUSAL_WINDOW_SECONDS,
+                            "ip": tally.ip,
+                            "first_event": tally.first_event_id,
+                        },
+                    )
+                    written += 1
+            RefusalTally.objects.filter(pk__in=[tally.pk for tally in batch]).delete()
 
 
 @dataclass(frozen=True)

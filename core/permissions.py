@@ -79,10 +79,10 @@ def get_visible_or_404(user: Any, perm: str, queryset: QuerySet[M], pk: Any) -> 
 def refuse_access(user: Any, what: str, pk: Any) -> Http404:
     """Record a refused access to a guarded object (who, what, when) and return the 404 to raise:
     "does not exist" and "not yours" answer alike."""
-    from audit.services import audit_record
+    from audit.services import audit_refusal
 
     actor = user if user is not None and user.is_authenticated else None
-    audit_record(actor=actor, action="access.refused", data={"permission": what, "object_id": str(pk)[:64]})
+    audit_refusal(actor=actor, data={"permission": what, "object_id": str(pk)[:64]})
     return Http404("No such object, or it is not yours to see.")
 
 

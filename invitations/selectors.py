@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.models import User
 from accounts.roles import agency_membership, firm_membership, is_coordinator
 from agencies.models import Agency, AgencyRole
-from audit.services import audit_record
+from core.permissions import refuse_access
 from firms.models import Firm
 from invitations.models import Invitation, InvitationKind, InvitationTarget
 from invitations.permissions import may_invite
@@ -72,12 +72,7 @@ def invitations_pending_for(*, actor: Any) -> QuerySet[Invitation]:
 
 
 def _refused(actor: Any, what: str, pk: Any) -> Http404:
-    audit_record(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action="access.refused",
-        data={"object": what, "object_id": str(pk)[:64]},
-    )
-    return Http404("No such object, or it is not yours to see.")
+    return refuse_access(actor, what, pk)
 
 
 def get_pending_invitation_for(*, actor: Any, pk: Any) -> Invitation:

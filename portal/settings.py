@@ -243,6 +243,10 @@ MIDDLEWARE += [
 ]
 # --- end of issue 3 block -------------------------------------------------------------------
 
+# Refused accesses to objects: the first by one person (or address) in a window of this many
+# seconds is an audit event; the rest are counted and logged as one event when the window ends.
+AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=60)
+
 # Invitations are single-use links that expire after this many days.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # The most invitations one inviter may send in an hour.
@@ -375,6 +379,11 @@ NOTIFICATIONS_SMTP_TIMEOUT = env.int("NOTIFICATIONS_SMTP_TIMEOUT", default=30)
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
         "task": "notifications.tasks.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "audit-refusal-tallies": {
+        "task": "audit.tasks.flush_refusal_tallies",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

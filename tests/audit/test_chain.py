@@ -185,3 +185,37 @@ def test_data_that_json_cannot_hold_is_refused_and_nothing_is_written():
     with pytest.raises(TypeError):
         audit_record(actor=None, action="test.object", data={"x": object()})
     assert AuditEvent.objects.count() == count
+
+
+# --- refused accesses: counted, never lost, never a flood of rows -----------------------------
+
+
+def test_a_scanner_adds_one_event_a_minute_and_the_count_is_never_lost(alex, sam):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from audit.models import RefusalTally
+    from audit.services import flush_refusal_tallies, verify_chain
+    from core.permissions import refuse_access
+
+    start = timezone.now().replace(second=5, microsecond=0)
+    before = AuditEvent.objects.count()
+    with time_machine.travel(start, tick=False):
+        for pk in range(1000):
+            refuse_access(alex, "findings.view_finding", pk)
+        refuse_access(sam, "findings.view_finding", 1)  # another person has a window of their own
+        assert flush_refusal_tallies() == 0  # the minute is not over: nothing to log yet
+    assert AuditEvent.objects.count() == before + 2
+
+    later = start + datetime.timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        refuse_access(alex, "findings.view_finding", 5000)  # a new window: a new first event
+        assert flush_refusal_tallies() == 1
+        assert flush_refusal_tallies() == 0  # run twice: nothing twice
+    [repeated] = AuditEvent.objects.filter(action="access.refused_repeated")
+    assert (repeated.actor, repeated.data["count"], repeated.data["window_seconds"]) == (alex, 999, 60)
+    assert AuditEvent.objects.filter(action="access.refused", actor=alex).count() == 2
+    assert RefusalTally.objects.count() == 1  # alex's open window; sam's ended with nothing repeated
+    assert verify_chain() is None
