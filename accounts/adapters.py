@@ -11,9 +11,10 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from accounts import auditing
+from accounts.backends import inactive_match
 
 # One audit row per attempted email while the rate limit holds it, not one per refused attempt:
 # a brute-force run must not be able to flood the audit log.
@@ -45,13 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth calls this for the sign-in form and for password re-authentication alike.
         if _is_signed_in(request):
             auditing.record_reauthentication_failed(user=request.user, method="password")
+        elif (user := inactive_match.get()) is not None:
+            # The password was right but the account is deactivated: the person is told no more
+            # than for a wrong password (accounts.backends); the log says why.
+            auditing.record_login_failed(email=user.email.lower(), reason="inactive", user=user)
         else:
             auditing.record_login_failed(email=auditing.attempted_email(credentials), reason="password")
-
-    def respond_user_inactive(self, request: HttpRequest, user: Any) -> HttpResponse:
-        # The password was right but the account is deactivated: still a refused sign-in.
-        auditing.record_login_failed(email=user.email.lower(), reason="inactive", user=user)
-        return super().respond_user_inactive(request, user)
 
 
 @functools.cache

@@ -39,7 +39,7 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
 
 def sign_in(client: Client, user: Any) -> Client:
     authenticator = enrol_totp(user)
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(user, backend="accounts.backends.AuthenticationBackend")
     request = RequestFactory().get("/")
     request.session = client.session
     record_authentication(request, user, "password", email=user.email)

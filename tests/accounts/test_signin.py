@@ -9,6 +9,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
 from tests.factories import PASSWORD
+from tests.web.support import words
 
 LOGIN_URL = "/accounts/login/"
 
@@ -90,11 +91,17 @@ def test_deactivated_account_cannot_sign_in(client, alex, coordinator):
 
     user_deactivate(user=alex, actor=coordinator)
 
-    response = client.post(LOGIN_URL, {"login": alex.email, "password": PASSWORD}, follow=True)
+    right = client.post(LOGIN_URL, {"login": alex.email, "password": PASSWORD}, follow=True)
+    wrong = client.post(LOGIN_URL, {"login": alex.email, "password": "not-the-password"}, follow=True)
 
-    assert "deactivated" in response.content.decode()
+    # Nothing tells whoever typed it that the password was right: the same page as a wrong one.
+    assert right.status_code == wrong.status_code == 200
+    assert right.redirect_chain == wrong.redirect_chain == []
+    assert words(right) == words(wrong)
+    assert "deactivated" not in right.content.decode()
     assert SESSION_KEY not in client.session
-    assert AuditEvent.objects.filter(action="auth.login_failed", data__reason="inactive").exists()
+    reasons = list(AuditEvent.objects.filter(action="auth.login_failed").values_list("data__reason", flat=True))
+    assert reasons == ["inactive", "password"]
 
 
 class TestThereIsNoDjangoAdmin:
