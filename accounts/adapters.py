@@ -32,6 +32,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The portal's own templates (templates/account/email/) name the portal by SITE_URL, not
+        # by the Host header of whoever asked; notices sent after commit may have no request.
+        self.render_mail(template_prefix, email, {"email": email, "site_url": settings.SITE_URL, **context}).send()
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
             super().pre_authenticate(request, **credentials)
