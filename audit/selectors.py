@@ -27,6 +27,7 @@ TIMELINE_LABELS = {
     "document.version_added": "uploaded a new version",
     "finding.drafted": "drafted a finding",
     "finding.edited": "edited a finding",
+    "finding.release_requested": "asked a supervisor to release a finding",
     "finding.released": "released a finding",
     "finding.withdrawn": "withdrew a finding",
     "finding.firm_responded": "responded to a finding",

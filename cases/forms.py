@@ -72,20 +72,6 @@ class CaseForm(cp.Form):
             del self.fields["access_date"]
             del self.fields["sharing_date"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        access, sharing = data.get("access_date"), data.get("sharing_date")
-        if access and sharing:
-            if sharing <= access:
-                self.add_error("sharing_date", "The sharing date must be after the access date.")
-            elif (sharing - access).days > settings.REVIEW_WINDOW_MAX_DAYS:
-                self.add_error(
-                    "sharing_date",
-                    f"That is a {(sharing - access).days}-day window; the sharing date must be at most "
-                    f"{settings.REVIEW_WINDOW_MAX_DAYS} days after the access date.",
-                )
-        return data
-
 
 class NewCaseForm(CaseForm):
     model = forms.ModelChoiceField(queryset=AIModel.objects.none(), help_text="The model version under review.")
@@ -165,11 +151,10 @@ class CloseoutDecisionForm(cp.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required when you return it."
     )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("decision") == "return" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why you return the closeout: the reviewers will read it.")
-        return data
+    def __init__(self, *args: Any, may_approve: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_approve:  # the page says why (workflow.policy.closeout_approve_refusal)
+            self.fields["decision"].choices = [("return", "Return it for more review")]
 
 
 DUE_CHOICES = [

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import agency_membership, is_coordinator, is_supervisor
+from accounts.roles import agency_membership
 from agencies.models import Agency
 from audit.selectors import case_timeline
-from cases import forms, services
+from cases import forms, policy, services
 from cases.models import (
     CaseAgencyAssignment,
     CaseState,
@@ -27,12 +27,16 @@ from cases.models import (
     ReviewerAssignment,
 )
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
+from cases.policy import Role
 from cases.selectors import cases_for, get_case_for, get_model_for, models_for
-from core import permissions
+from core.policy import decide
 from core.web import attempt, coordinator_object, coordinator_required, liaison_required, paginate, supervisor_object
+from documents import policy as documents_policy
 from documents.selectors import documents_for
-from findings.models import FindingState
+from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
+from workflow import policy as workflow_policy
+from workflow import services as workflow_services
 
 # --- models ----------------------------------------------------------------------------------
 
@@ -63,7 +67,7 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_model_for(request.user, pk, CHANGE_MODEL)
     initial = {f: getattr(model, f) for f in ("name", "version", "description", "modalities", "intended_partners")}
     form = forms.ModelForm(request.POST or None, initial=initial)
-    frozen = services.model_frozen_reason(model)
+    frozen = policy.model_frozen_refusal(model)
     if request.method == "POST" and form.is_valid():
         if attempt(
             request, lambda: services.ai_model_edit(model=model, actor=request.user, **form.cleaned_data), form=form
@@ -106,24 +110,21 @@ def triage(request: HttpRequest) -> HttpResponse:
 # --- one case --------------------------------------------------------------------------------
 
 
-def _actions(user: User, case: ReviewCase) -> dict[str, bool]:
-    """Which buttons to offer. The services stay the authority: they refuse what is not allowed."""
-    can_change = permissions.has(user, CHANGE_CASE, case)
-    can_review = permissions.has(user, REVIEW_CASE, case)
+def _actions(user: User, case: ReviewCase, held: policy.Standing) -> dict[str, Any]:
+    """What the person may do to the case now, each with the rule's answer (``core.policy.Decision``):
+    the page shows an action when it is allowed, and says why when it is theirs but not now."""
     return {
-        "edit": can_change and case.is_open,
-        "upload": (can_change or can_review) and case.is_open,
-        "submit": can_change and case.state == CaseState.DRAFT,
-        "move_date": can_change and case.is_open,
-        "withdraw": can_change and case.is_open,
-        "assign_agencies": is_coordinator(user) and case.state in (CaseState.SUBMITTED, CaseState.IN_REVIEW),
-        "assign_reviewers": can_review
-        and is_supervisor(user)
-        and case.state in (CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED),
-        "draft_finding": can_review and case.state == CaseState.IN_REVIEW,
-        "request_closeout": can_review and case.state == CaseState.IN_REVIEW,
-        "comment": (can_change or can_review) and case.is_open,
-        "audit": is_coordinator(user),
+        "submit": decide(workflow_policy.case_submit_refusal(user, case, standing_=held)),
+        "edit": decide(policy.case_edit_refusal(user, case, standing_=held)),
+        "upload": decide(documents_policy.document_upload_refusal(user, case, standing_=held)),
+        "move_date": decide(policy.case_move_sharing_date_refusal(user, case, standing_=held)),
+        "withdraw": decide(policy.case_withdraw_refusal(user, case, standing_=held)),
+        "assign_agencies": decide(workflow_policy.case_assign_agencies_refusal(user, case, standing_=held)),
+        "assign_reviewers": decide(policy.case_assign_reviewers_refusal(user, case, standing_=held)),
+        "draft_finding": decide(findings_policy.finding_draft_refusal(user, case, standing_=held)),
+        "request_closeout": decide(workflow_policy.closeout_request_refusal(user, case, standing_=held)),
+        "comment": decide(findings_policy.comment_add_refusal(user, case, standing_=held)),
+        "audit": Role.COORDINATOR in held.roles,
     }
 
 
@@ -131,10 +132,11 @@ def _actions(user: User, case: ReviewCase) -> dict[str, bool]:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     user = request.user
-    coordinator = is_coordinator(user)
+    held = policy.standing(user, case)
+    coordinator = Role.COORDINATOR in held.roles
     context: dict[str, Any] = {
         "case": case,
-        "actions": _actions(user, case),
+        "actions": _actions(user, case, held),
         "agencies": [a.agency for a in case.agency_assignments.select_related("agency")],
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
@@ -216,7 +218,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk, CHANGE_CASE)
     if request.method == "POST":
-        if attempt(request, lambda: services.case_submit(case=case, actor=request.user)):
+        if attempt(request, lambda: workflow_services.case_submit(case=case, actor=request.user)):
             messages.success(
                 request, f"Case {case.reference} is submitted. The program office will assign reviewing agencies."
             )
@@ -275,7 +277,7 @@ def case_assign_agencies(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     form = forms.AssignAgenciesForm(request.POST or None, initial={"agencies": list(case.assigned_agencies.all())})
     if request.method == "POST" and form.is_valid():
-        call = lambda: services.case_assign_agencies(
+        call = lambda: workflow_services.case_assign_agencies(
             case=case, agencies=form.cleaned_data["agencies"], actor=request.user
         )
         if attempt(request, call, form=form):
@@ -329,12 +331,10 @@ def case_audit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closeout_request(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk, REVIEW_CASE)
-    open_findings = findings_for(request.user).filter(
-        case=case, released_at__isnull=False, state__in=[FindingState.RELEASED, FindingState.FIRM_RESPONDED]
-    )
+    open_findings = workflow_policy.open_released_findings_for(request.user, case)
     form = forms.CloseoutRequestForm(request.POST or None, open_findings=open_findings)
     if request.method == "POST" and form.is_valid():
-        call = lambda: services.closeout_request(
+        call = lambda: workflow_services.closeout_request(
             case=case, actor=request.user, summary=form.cleaned_data["summary"], carried_forward=form.carried_forward()
         )
         closeout = attempt(request, call, form=form)
@@ -367,14 +367,9 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = closeout.case
     membership = agency_membership(request.user)
     decided_agencies = set(closeout.decisions.values_list("agency_id", flat=True))
-    can_decide = bool(
-        membership
-        and membership.is_supervisor
-        and closeout.state == CloseoutState.PENDING
-        and closeout.requested_by_id != request.user.pk
-        and membership.agency_id not in decided_agencies
-        and permissions.has(request.user, REVIEW_CASE, case)
-    )
+    held = policy.standing(request.user, case)
+    approve = decide(workflow_policy.closeout_approve_refusal(request.user, closeout, standing_=held))
+    give_back = decide(workflow_policy.closeout_return_refusal(request.user, closeout, standing_=held))
     visible_findings = set(findings_for(request.user).filter(case=case).values_list("pk", flat=True))
     carried = [c for c in closeout.carried_forward.select_related("finding") if c.finding_id in visible_findings]
     context = {
@@ -383,8 +378,9 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": closeout.decisions.select_related("agency", "supervisor").order_by("decided_at"),
         "awaiting": Agency.objects.filter(case_assignments__case=case).exclude(pk__in=decided_agencies),
         "carried": carried,
-        "form": forms.CloseoutDecisionForm() if can_decide else None,
-        "own_request": closeout.requested_by_id == request.user.pk,
+        "form": forms.CloseoutDecisionForm(may_approve=approve.allowed) if give_back else None,
+        "approve": approve,
+        "give_back": give_back,
         # A supervisor's reasons may speak of one agency's findings: they stay among the agencies.
         "show_reasons": membership is not None,
         "title": f"Closeout of {case.reference}",
@@ -399,7 +395,7 @@ def closeout_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CloseoutDecisionForm(request.POST)
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        call = lambda: services.closeout_decide(
+        call = lambda: workflow_services.closeout_decide(
             closeout=closeout, actor=request.user, approve=approve, reason=form.cleaned_data["reason"]
         )
         decision = attempt(request, call)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,7 +14,9 @@ from cases.models import OPEN_STATES, CaseAgencyAssignment, CaseState, Closeout,
 from cases.selectors import cases_for
 from core.models import Visibility
 from findings.models import FindingState
+from findings.policy import findings_awaiting_release_by
 from findings.selectors import findings_for
+from workflow.policy import closeouts_awaiting_decision_by
 
 DASHBOARD_ROWS = 10
 
@@ -48,17 +50,15 @@ def home(request: HttpRequest) -> HttpResponse:
         context["agency_cases"] = active.order_by("sharing_date", "reference")[:50]
         if membership.is_supervisor:
             context["closeouts"] = (
-                Closeout.objects.filter(state=CloseoutState.PENDING, case__in=active.values("pk"))
-                .exclude(decisions__agency=membership.agency)
-                .exclude(requested_by=user)  # another supervisor decides one's own request
+                closeouts_awaiting_decision_by(user)
                 .select_related("case__model", "requested_by")
                 .order_by("requested_at")
             )
+            # Drafts this supervisor may release beyond the agency, those someone asked for first.
             context["drafts_to_release"] = (
-                findings_for(user)
-                .filter(agency=membership.agency, state=FindingState.DRAFT)
-                .exclude(visibility=Visibility.AGENCY)
-                .order_by("created_at")[:DASHBOARD_ROWS]
+                findings_awaiting_release_by(user, findings_for(user))
+                .select_related("case", "release_requested_by")
+                .order_by(F("release_requested_at").asc(nulls_last=True), "created_at")[:DASHBOARD_ROWS]
             )
     elif is_coordinator(user):
         context["role"] = "coordinator"

@@ -9,7 +9,7 @@ from django import forms
 
 from core.forms import USWDSFormMixin
 from documents.models import DocumentKind, Marking
-from documents.services import FIRM_ONLY_KINDS
+from documents.policy import FIRM_ONLY_KINDS
 
 
 class _FileMixin:

@@ -1,4 +1,4 @@
-"""The only way documents and their versions are created (issue 4), and downloads recorded.
+"""The only way documents and their versions are created, and downloads recorded.
 
 An upload is staged (private temp file, sha256, size limit), checked (name, type by content and
 extension, text and archive rules, virus scan), and only then stored under a generated name and
@@ -18,97 +18,36 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import agency_membership, firm_membership
 from agencies.models import Agency
 from audit.services import audit_record
 from cases.models import ReviewCase
-from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
-from core import audience, permissions
+from cases.policy import read_only_refusal, standing
 from core.errors import DomainError
 from core.locking import lock_and_refresh
 from core.models import Visibility
+from core.policy import require
+from documents import policy
+from documents.audience import sync_document
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from documents.scanning import scan_file
 from documents.upload import StagedFile, stage
 from documents.validation import check_file, clean_display_name
 
-# Kinds that are the firm's own documentation: an agency's working file is never one of these, so
-# that it cannot stand in for what the firm must provide before submitting.
-FIRM_ONLY_KINDS = (DocumentKind.SYSTEM_CARD, DocumentKind.ACCESS_INSTRUCTIONS)
 
-
-# --- who may upload ---------------------------------------------------------------------------
-
-
-def upload_role(actor: Any, case: ReviewCase) -> Agency | bool | None:
-    """The actor's side for uploads to ``case``: None for the firm, their Agency for an assigned
-    agency, False when they may not upload at all."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return False
-    if firm_membership(actor) is not None and permissions.has(actor, CHANGE_CASE, case):
-        return None
-    membership = agency_membership(actor)
-    if membership is not None and permissions.has(actor, REVIEW_CASE, case):
-        return membership.agency
-    return False
-
-
-def may_upload(actor: Any, case: ReviewCase) -> bool:
-    return not case.is_read_only and upload_role(actor, case) is not False
-
-
-def may_add_version(actor: Any, document: Document) -> bool:
-    case = document.case
-    if case.is_read_only:
-        return False
-    role = upload_role(actor, case)
-    if role is False:
-        return False
-    return (role is None and document.agency_id is None) or (
-        role is not None and document.agency_id == getattr(role, "pk", None)
-    )
-
-
-def visibility_choices(actor: Any, case: ReviewCase) -> list[tuple[str, str]]:
-    """The visibilities the actor may give a new document (empty for the firm: always ``firm``).
-
-    Working files: a reviewer keeps them in the agency or shares them with every assigned agency;
-    showing one to the firm takes a supervisor, as releasing a finding to the firm does (DESIGN.md's
-    two-person rule)."""
-    role = upload_role(actor, case)
-    if role is None or role is False:
-        return []
-    choices = [
-        (Visibility.AGENCY.value, Visibility.AGENCY.label),
-        (Visibility.GOVERNMENT.value, Visibility.GOVERNMENT.label),
-    ]
-    membership = agency_membership(actor)
-    if membership is not None and membership.is_supervisor:
-        choices.append((Visibility.FIRM.value, Visibility.FIRM.label))
-    return choices
+def _require_uploader(actor: Any, case: ReviewCase, document: Document | None = None) -> Agency | None:
+    """The actor's side for an upload to ``case`` (None: the firm; else their agency), or the
+    policy's refusal."""
+    held = standing(actor, case)
+    if document is None:
+        require(policy.document_upload_refusal(actor, case, standing_=held))
+    else:
+        require(policy.document_add_version_refusal(actor, document, standing_=held))
+    return held.membership.agency if held.membership is not None else None
 
 
 def _require_open(case: ReviewCase) -> None:
-    if case.is_read_only:
-        raise DomainError(
-            f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only and takes no uploads.",
-            code="read_only",
-        )
-
-
-def _require_uploader(actor: Any, case: ReviewCase) -> Agency | None:
-    # A closed or withdrawn case has its change and review rights revoked: someone who can still
-    # see it is told the real reason (read-only) rather than that they have no right.
-    if permissions.has(actor, VIEW_CASE, case):
-        _require_open(case)
-    role = upload_role(actor, case)
-    if role is False:
-        raise DomainError(
-            f"Only the firm's liaisons and the assigned agencies' reviewers can upload to {case.reference}.",
-            code="forbidden",
-        )
-    _require_open(case)
-    return role
+    """Checked again under the case's row lock: a case closed while the file was streaming."""
+    require(read_only_refusal(case))
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -247,7 +186,7 @@ def document_create(
                 actor=actor,
                 stored=stored,
             )
-            audience.sync_document(document)
+            sync_document(document)
             audit_record(
                 actor=actor,
                 action="document.created",
@@ -288,12 +227,7 @@ def document_add_version(*, document: Document, upload: File, actor: User) -> Do
     stored = _Stored()
     case = document.case
     try:
-        role = _require_uploader(actor, case)
-        if not ((role is None and document.agency_id is None) or (role is not None and document.agency_id == role.pk)):
-            raise DomainError(
-                "Only the firm versions its documentation, and only the authoring agency versions a working file.",
-                code="forbidden",
-            )
+        _require_uploader(actor, case, document)
         staged, display_name, content_type = _staged_and_checked(upload)
         with transaction.atomic():
             _require_open(lock_and_refresh(case, fields=["state"]))
@@ -358,19 +292,6 @@ def _clean_metadata(
         if visibility not in (None, Visibility.FIRM):
             raise DomainError("The firm's documentation is always seen by the firm and the assigned agencies.")
         return kind, title, marking, Visibility.FIRM.value
-    if kind in FIRM_ONLY_KINDS:
-        raise DomainError(
-            "System cards and access instructions come from the firm; upload a working file as an evaluation "
-            "report, a red-team report or another kind.",
-            code="invalid",
-        )
     visibility = visibility or Visibility.AGENCY.value
-    allowed = [value for value, _label in visibility_choices(actor, case)]
-    if visibility not in allowed:
-        if visibility == Visibility.FIRM:
-            raise DomainError(
-                "Showing a working file to the firm takes a supervisor of your agency (two-person rule).",
-                code="forbidden",
-            )
-        raise DomainError(f"{visibility!r} is not a visibility.", code="invalid")
+    require(policy.working_file_refusal(actor, case, kind=kind, visibility=visibility))
     return kind, title, marking, visibility

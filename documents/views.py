@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import ReviewCase
 from cases.selectors import get_case_for
 from core.errors import DomainError
-from documents import selectors, services
+from documents import policy, selectors, services
 from documents.forms import DocumentForm, VersionForm
 from documents.models import Document
 from documents.rules import max_upload_bytes, upload_rules
@@ -58,24 +58,14 @@ def _anonymous(request: HttpRequest) -> HttpResponse:
 
 
 def _gate(request: HttpRequest, case: ReviewCase, document: Document | None) -> DomainError | None:
-    """Refusals decided before a byte of the body is read."""
-    if case.is_read_only:
-        return DomainError(
-            f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only and takes no uploads.",
-            code="read_only",
-        )
-    allowed = (
-        services.may_add_version(request.user, document)
+    """Refusals decided before a byte of the body is read: the same rule the service asks."""
+    refusal = (
+        policy.document_add_version_refusal(request.user, document)
         if document is not None
-        else services.may_upload(request.user, case)
+        else policy.document_upload_refusal(request.user, case)
     )
-    if not allowed:
-        return DomainError(
-            "You cannot upload to this document."
-            if document is not None
-            else f"Only the firm's liaisons and the assigned agencies' reviewers can upload to {case.reference}.",
-            code="forbidden",
-        )
+    if refusal is not None:
+        return DomainError(str(refusal), code=refusal.code)
     if request.method == "POST" and declared_too_large(request):
         return too_large_error()
     return None
@@ -148,8 +138,8 @@ def _blank_form(
     }
     return DocumentForm(
         initial=initial or None,
-        visibility_choices=services.visibility_choices(request.user, case),
-        for_agency=services.upload_role(request.user, case) not in (None, False),
+        visibility_choices=policy.visibility_choices(request.user, case),
+        for_agency=bool(policy.visibility_choices(request.user, case)),
     )
 
 
@@ -166,8 +156,8 @@ def _upload_checked(
         form = DocumentForm(
             request.POST,
             files,
-            visibility_choices=services.visibility_choices(request.user, case),
-            for_agency=services.upload_role(request.user, case) not in (None, False),
+            visibility_choices=policy.visibility_choices(request.user, case),
+            for_agency=bool(policy.visibility_choices(request.user, case)),
         )
     refusal = None
     if not form.is_valid():
@@ -228,7 +218,11 @@ def case_documents(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(
         request,
         "documents/case_documents.html",
-        {"case": case, "documents": documents, "may_upload": services.may_upload(request.user, case)},
+        {
+            "case": case,
+            "documents": documents,
+            "may_upload": policy.document_upload_refusal(request.user, case) is None,
+        },
     )
 
 
@@ -243,7 +237,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document": document,
             "case": document.case,
             "versions": document.versions.all(),
-            "may_add_version": services.may_add_version(request.user, document),
+            "may_add_version": policy.document_add_version_refusal(request.user, document) is None,
         },
     )
 

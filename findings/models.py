@@ -63,6 +63,12 @@ class Finding(models.Model):
     # Everyone but the author who changed the draft: none of them may release it beyond the
     # authoring agency (two-person rule: one person never both writes and approves what others read).
     editors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    # A reviewer (or the supervisor who wrote or edited it) asked the agency's supervisors to
+    # release the draft beyond the agency.
+    release_requested_at = models.DateTimeField(null=True, blank=True)
+    release_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     released_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,4 +1,4 @@
-"""Reads of findings and comments, through the user's object permissions (core.audience)."""
+"""Reads of findings and comments, through the user's object permissions (cases.audience)."""
 
 from __future__ import annotations
 

@@ -15,19 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import agency_membership, firm_membership
-from agencies.models import AgencyMembership
 from audit.services import audit_record
-from cases.models import CaseState, ReviewCase
-from cases.permissions import CHANGE_CASE
-from cases.services import require_agency_member, require_case_perm
-from core import audience, permissions
+from cases.models import ReviewCase
+from cases.policy import standing
+from core import permissions
 from core.errors import DomainError
 from core.events import on_commit_event
 from core.locking import lock_and_refresh
 from core.models import Visibility
+from core.policy import require
 from documents.models import DocumentVersion
 from documents.permissions import VIEW_DOCUMENT
+from findings import policy
+from findings.audience import sync_comment, sync_finding
 from findings.models import (
     Category,
     Comment,
@@ -38,7 +38,6 @@ from findings.models import (
     Severity,
     TargetKind,
 )
-from findings.permissions import VIEW_FINDING
 
 EDITABLE_FIELDS = (
     "title",
@@ -50,20 +49,6 @@ EDITABLE_FIELDS = (
     "visibility",
     "response_due",
 )
-
-
-def _authoring_member(actor: User, finding: Finding, *, doing: str) -> AgencyMembership:
-    membership = require_agency_member(actor, finding.case, doing=doing)
-    if membership.agency_id != finding.agency_id:
-        raise DomainError(f"Only {finding.agency.short_name} can {doing} this finding.", code="forbidden")
-    return membership
-
-
-def _require_in_review(case: ReviewCase, *, doing: str) -> None:
-    if case.state != CaseState.IN_REVIEW:
-        raise DomainError(
-            f"Case {case.reference} is {case.get_state_display().lower()}; you can {doing} only while it is in review."
-        )
 
 
 def _validate(fields: dict[str, Any]) -> None:
@@ -121,8 +106,10 @@ def finding_draft(
     related_versions: Iterable[DocumentVersion] = (),
 ) -> Finding:
     """A reviewer of an assigned agency drafts a finding. Only their agency sees the draft."""
-    membership = require_agency_member(actor, case, doing="write findings")
-    _require_in_review(case, doing="write findings")
+    held = standing(actor, case)
+    require(policy.finding_draft_refusal(actor, case, standing_=held))
+    membership = held.membership
+    assert membership is not None  # the policy asked: a member of an assigned agency
     fields = {
         "title": title.strip(),
         "description": description.strip(),
@@ -137,7 +124,7 @@ def finding_draft(
     versions = _related_versions(actor, case, related_versions)
     finding = Finding.objects.create(case=case, agency=membership.agency, author=actor, **fields)
     finding.related_versions.set(versions)
-    audience.sync_finding(finding)
+    sync_finding(finding)
     audit_record(
         actor=actor,
         action="finding.drafted",
@@ -154,10 +141,8 @@ def finding_edit(
 ) -> Finding:
     """The authoring agency edits its draft. A released finding is what others read: it is not
     edited (withdraw it and write another)."""
-    _authoring_member(actor, finding, doing="edit")
     finding = lock_and_refresh(finding)
-    if finding.state != FindingState.DRAFT:
-        raise DomainError("Only a draft can be edited; this finding has been released.")
+    require(policy.finding_edit_refusal(actor, finding))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
@@ -182,7 +167,7 @@ def finding_edit(
     if changed:
         if actor.pk != finding.author_id:
             finding.editors.add(actor)
-        audience.sync_finding(finding)
+        sync_finding(finding)
         audit_record(
             actor=actor, action="finding.edited", target=finding, case=finding.case, data={"fields": sorted(changed)}
         )
@@ -193,25 +178,13 @@ def finding_edit(
 def finding_release(*, finding: Finding, actor: User) -> Finding:
     """Release a draft at its visibility. Beyond the authoring agency, a supervisor of that agency
     who neither wrote nor edited the draft releases it (two-person rule)."""
-    membership = _authoring_member(actor, finding, doing="release")
     finding = lock_and_refresh(finding)
-    if finding.state != FindingState.DRAFT:
-        raise DomainError("This finding has already been released.")
-    _require_in_review(finding.case, doing="release findings")
-    if finding.visibility != Visibility.AGENCY:
-        if not membership.is_supervisor:
-            raise DomainError(
-                f"Releasing a finding beyond {membership.agency.short_name} takes a supervisor of the agency."
-            )
-        if finding.author_id == actor.pk:
-            raise DomainError("You wrote this finding: another supervisor of your agency must release it.")
-        if finding.editors.filter(pk=actor.pk).exists():
-            raise DomainError("You edited this draft: another supervisor of your agency must release it.")
+    require(policy.finding_release_refusal(actor, finding))
     finding.state = FindingState.RELEASED
     finding.released_at = timezone.now()
     finding.released_by = actor
     finding.save(update_fields=["state", "released_at", "released_by", "updated_at"])
-    audience.sync_finding(finding)
+    sync_finding(finding)
     audit_record(
         actor=actor,
         action="finding.released",
@@ -224,12 +197,31 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
 
 
 @transaction.atomic
+def finding_request_release(*, finding: Finding, actor: User) -> Finding:
+    """Ask the authoring agency's supervisors to release a draft beyond the agency that the actor
+    cannot release themselves (they are not a supervisor, or they wrote or edited it). The
+    supervisors who may release it are told, and find it on their dashboard."""
+    finding = lock_and_refresh(finding)
+    require(policy.finding_request_release_refusal(actor, finding))
+    finding.release_requested_at = timezone.now()
+    finding.release_requested_by = actor
+    finding.save(update_fields=["release_requested_at", "release_requested_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="finding.release_requested",
+        target=finding,
+        case=finding.case,
+        data={"visibility": finding.visibility},
+    )
+    on_commit_event("finding.release_requested", case=finding.case, target=finding, actor=actor)
+    return finding
+
+
+@transaction.atomic
 def finding_withdraw(*, finding: Finding, actor: User, reason: str = "") -> Finding:
     """The authoring agency withdraws a finding. Once released, it says why."""
-    _authoring_member(actor, finding, doing="withdraw")
     finding = lock_and_refresh(finding)
-    if finding.state in (FindingState.RESOLVED, FindingState.WITHDRAWN):
-        raise DomainError(f"This finding is already {finding.get_state_display().lower()}.")
+    require(policy.finding_withdraw_refusal(actor, finding))
     reason = (reason or "").strip()
     if finding.is_released and not reason:
         raise DomainError("Say why a released finding is withdrawn: its readers will see the reason.")
@@ -238,7 +230,7 @@ def finding_withdraw(*, finding: Finding, actor: User, reason: str = "") -> Find
     finding.withdrawn_at = timezone.now()
     finding.save(update_fields=["state", "withdrawn_at", "updated_at"])
     if reason:
-        _add_comment(finding.case, actor, agency_membership(actor).agency, reason, finding.visibility, finding)
+        _add_comment(finding.case, actor, finding.agency, reason, finding.visibility, finding)
     audit_record(
         actor=actor, action="finding.withdrawn", target=finding, case=finding.case, data={"from_state": previous}
     )
@@ -259,17 +251,8 @@ def finding_respond(
     """The firm answers a finding shared with it. Its answer is its own, voluntary, choice:
     acknowledged, mitigated, disputed or declined."""
     case = finding.case
-    message = "Only a liaison of the case's firm can answer its findings."
-    if firm_membership(actor) is None:
-        raise DomainError(message, code="forbidden")
-    require_case_perm(actor, CHANGE_CASE, case, message)
-    if not permissions.has(actor, VIEW_FINDING, finding):
-        raise DomainError("This finding has not been shared with your firm.", code="forbidden")
     finding = lock_and_refresh(finding)
-    if finding.state != FindingState.RELEASED:
-        raise DomainError(f"This finding is {finding.get_state_display().lower()}: it is not awaiting your answer.")
-    if case.is_read_only:
-        raise DomainError(f"Case {case.reference} is {case.get_state_display().lower()}: it is read-only.")
+    require(policy.finding_respond_refusal(actor, finding))
     if choice not in ResponseChoice.values:
         raise DomainError(f"Choose a response: {', '.join(ResponseChoice.labels).lower()}.")
     text = (text or "").strip()
@@ -289,10 +272,8 @@ def finding_respond(
 def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
     """A reviewer of the authoring agency sends the firm's response back: the finding is released
     again and awaits a new answer."""
-    _authoring_member(actor, finding, doing="send responses back on")
     finding = lock_and_refresh(finding)
-    if finding.state != FindingState.FIRM_RESPONDED:
-        raise DomainError("Only a finding the firm has answered can have its response sent back.")
+    require(policy.finding_send_back_refusal(actor, finding))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the response is sent back: the firm will read your reason.")
@@ -318,10 +299,8 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
 @transaction.atomic
 def finding_resolve(*, finding: Finding, actor: User) -> Finding:
     """The authoring agency resolves a released finding."""
-    _authoring_member(actor, finding, doing="resolve")
     finding = lock_and_refresh(finding)
-    if finding.state not in (FindingState.RELEASED, FindingState.FIRM_RESPONDED):
-        raise DomainError(f"A {finding.get_state_display().lower()} finding cannot be resolved.")
+    require(policy.finding_resolve_refusal(actor, finding))
     finding.state = FindingState.RESOLVED
     finding.resolved_at = timezone.now()
     finding.save(update_fields=["state", "resolved_at", "updated_at"])
@@ -346,7 +325,7 @@ def _add_comment(
     comment = Comment.objects.create(
         case=case, finding=finding, author=actor, agency=agency, body=body, visibility=visibility
     )
-    audience.sync_comment(comment, finding=finding)
+    sync_comment(comment, finding=finding)
     return comment
 
 
@@ -362,30 +341,17 @@ def comment_add(
     """An annotation on the case or one of its findings. A firm liaison's comment is seen by the
     firm and the assigned agencies; an agency's at the visibility chosen. A comment on a finding
     is never seen by anyone who cannot see the finding."""
+    held = standing(actor, case)
+    require(policy.comment_add_refusal(actor, case, finding=finding, visibility=visibility, standing_=held))
     body = (body or "").strip()
     if not body:
         raise DomainError("A comment cannot be empty.")
-    if finding is not None and finding.case_id != case.pk:
-        raise DomainError("That finding belongs to another case.")
-    if visibility not in Visibility.values:
-        raise DomainError(f"Choose who may read the comment: {', '.join(Visibility.labels).lower()}.")
-    # The permission checks come before anything that would tell an outsider about the case.
-    if firm_membership(actor) is not None:
-        require_case_perm(actor, CHANGE_CASE, case, "Only liaisons of the case's firm can comment on it.")
-        if finding is not None and not permissions.has(actor, VIEW_FINDING, finding):
-            raise DomainError("This finding has not been shared with your firm.", code="forbidden")
+    if held.membership is None:  # the firm's comments are read by the firm and the assigned agencies
         agency, visibility = None, Visibility.FIRM
+    elif visibility not in Visibility.values:
+        raise DomainError(f"Choose who may read the comment: {', '.join(Visibility.labels).lower()}.")
     else:
-        membership = require_agency_member(actor, case, doing="comment")
-        if finding is not None and not permissions.has(actor, VIEW_FINDING, finding):
-            raise DomainError("You cannot see that finding.", code="forbidden")
-        if visibility == Visibility.FIRM and not membership.is_supervisor:
-            # As for findings: what an agency tells the firm is approved by one of its supervisors.
-            raise DomainError(
-                f"A comment the firm reads is written by a supervisor of {membership.agency.short_name}: "
-                "choose your agency or all assigned agencies, or ask a supervisor."
-            )
-        agency = membership.agency
+        agency = held.membership.agency
     comment = _add_comment(case, actor, agency, body, visibility, finding)
     audit_record(
         actor=actor,

@@ -15,17 +15,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import agency_membership, firm_membership
 from cases.models import ReviewCase
-from cases.permissions import CHANGE_CASE, REVIEW_CASE
+from cases.permissions import REVIEW_CASE
+from cases.policy import Standing, standing
 from cases.selectors import get_case_for
 from core import permissions
 from core.models import Visibility
+from core.policy import decide
 from core.web import attempt, paginate
 from documents.models import DocumentVersion
 from documents.selectors import documents_for
-from findings import forms, services
-from findings.models import Finding, FindingState, Severity
+from findings import forms, policy, services
+from findings.models import Finding, Severity
 from findings.selectors import comments_for, findings_for, get_finding_for
 
 _SEVERITY_RANK = Case(
@@ -119,12 +120,18 @@ def finding_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-def _is_authoring(user: User, finding: Finding) -> bool:
-    """Is ``user`` a member of the finding's agency, reviewing its case?"""
-    membership = agency_membership(user)
-    return bool(
-        membership and membership.agency_id == finding.agency_id and permissions.has(user, REVIEW_CASE, finding.case)
-    )
+def _finding_actions(user: User, finding: Finding, held: Standing) -> dict[str, Any]:
+    """What the person may do to the finding now, each with the rule's answer (``core.policy``)."""
+    return {
+        "edit": decide(policy.finding_edit_refusal(user, finding, standing_=held)),
+        "release": decide(policy.finding_release_refusal(user, finding, standing_=held)),
+        "request_release": decide(policy.finding_request_release_refusal(user, finding, standing_=held)),
+        "withdraw": decide(policy.finding_withdraw_refusal(user, finding, standing_=held)),
+        "resolve": decide(policy.finding_resolve_refusal(user, finding, standing_=held)),
+        "send_back": decide(policy.finding_send_back_refusal(user, finding, standing_=held)),
+        "respond": decide(policy.finding_respond_refusal(user, finding, standing_=held)),
+        "comment": decide(policy.comment_add_refusal(user, finding.case, finding=finding, standing_=held)),
+    }
 
 
 @login_required
@@ -132,21 +139,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_finding_for(request.user, pk)
     user = request.user
     case = finding.case
-    membership = agency_membership(user)
-    authoring = _is_authoring(user, finding)
-    liaison = bool(firm_membership(user) and permissions.has(user, CHANGE_CASE, case))
-    state = finding.state
-    actions = {
-        "edit": authoring and state == FindingState.DRAFT,
-        "release": authoring and state == FindingState.DRAFT,
-        "release_needs_supervisor": finding.visibility != Visibility.AGENCY
-        and not (membership and membership.is_supervisor),
-        "withdraw": authoring and state not in (FindingState.RESOLVED, FindingState.WITHDRAWN),
-        "resolve": authoring and state in (FindingState.RELEASED, FindingState.FIRM_RESPONDED),
-        "send_back": authoring and state == FindingState.FIRM_RESPONDED,
-        "respond": liaison and state == FindingState.RELEASED,
-        "comment": (authoring or liaison or permissions.has(user, REVIEW_CASE, case)) and case.is_open,
-    }
+    held = standing(user, case)
+    actions = _finding_actions(user, finding, held)
     context = {
         "finding": finding,
         "case": case,
@@ -192,7 +186,8 @@ def finding_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_finding_for(request.user, pk)
-    if not _is_authoring(request.user, finding):
+    refusal = policy.finding_edit_refusal(request.user, finding)
+    if refusal is not None and refusal.forbidden:
         # Readers outside the authoring agency (the firm, other agencies) have no edit page.
         raise permissions.refuse_access(request.user, "findings.edit_finding", pk)
     initial: dict[str, Any] = {f: getattr(finding, f) for f in services.EDITABLE_FIELDS}
@@ -213,7 +208,13 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "findings/finding_form.html",
-        {"form": form, "case": finding.case, "finding": finding, "title": f"Edit finding #{finding.pk}"},
+        {
+            "form": form,
+            "case": finding.case,
+            "finding": finding,
+            "refusal": refusal,
+            "title": f"Edit finding #{finding.pk}",
+        },
     )
 
 
@@ -233,6 +234,20 @@ def finding_release(request: HttpRequest, pk: int) -> HttpResponse:
         finding,
         done,
         f"Finding #{finding.pk} is released: {finding.get_visibility_display().lower()} can read it.",
+    )
+
+
+@login_required
+@require_POST
+def finding_request_release(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for(request.user, pk)
+    done = attempt(request, lambda: services.finding_request_release(finding=finding, actor=request.user))
+    return _after(
+        request,
+        finding,
+        done,
+        f"{finding.agency.short_name}'s supervisors are asked to release finding #{finding.pk}: "
+        "it is on their dashboard.",
     )
 
 

@@ -23,16 +23,18 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from agencies.models import Agency, AgencyMembership, AgencyRole
-from cases.models import CloseoutDecision, ReviewCase, ReviewerAssignment
+from cases.models import Closeout, CloseoutDecision, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE
 from core import permissions
 from core.models import Visibility
 from findings.models import Finding
 from findings.permissions import VIEW_FINDING
+from findings.policy import finding_release_refusal
 from firms.models import FirmMembership
 from notifications import texts
 from notifications.models import Notification, NotificationEvent
 from notifications.selectors import email_states_for
+from workflow.policy import deciding_supervisors
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +156,20 @@ def _firm_responded(event: NotificationEvent, case: ReviewCase) -> Audience:
 
 
 def _closeout_requested(event: NotificationEvent, case: ReviewCase) -> Audience:
-    return _supervisors(_assigned_agencies(case)), VIEW_CASE, case, {}
+    """Whoever may decide it: ``workflow.policy``'s rule, as the dashboards and reminders use it."""
+    closeouts = Closeout.objects.filter(pk=event.target_id, case=case).select_related("case")
+    deciders = deciding_supervisors(closeouts).get(event.target_id, set())
+    return list(deciders), VIEW_CASE, case, {}
+
+
+def _release_requested(event: NotificationEvent, case: ReviewCase) -> Audience:
+    """The supervisors of the authoring agency who may release the draft (``findings.policy``)."""
+    finding = _finding(event)
+    if finding is None:
+        return [], VIEW_FINDING, finding, {}
+    candidates = User.objects.filter(pk__in=_supervisors([finding.agency_id]), is_active=True)
+    people = [user.pk for user in candidates if finding_release_refusal(user, finding) is None]
+    return people, VIEW_FINDING, finding, {"finding": finding.pk}
 
 
 def _closeout_decided(event: NotificationEvent, case: ReviewCase) -> Audience:
@@ -187,6 +202,7 @@ AUDIENCES: dict[str, Callable[[NotificationEvent, ReviewCase], Audience]] = {
     "case.reviewer_assigned": _reviewer_assigned,
     "case.sharing_date_moved": _sharing_date_moved,
     "finding.released": _finding_released,
+    "finding.release_requested": _release_requested,
     "finding.response_sent_back": _response_sent_back,
     "finding.firm_responded": _firm_responded,
     "closeout.requested": _closeout_requested,

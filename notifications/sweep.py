@@ -41,7 +41,6 @@ from cases.models import (
     CaseAgencyAssignment,
     CaseState,
     Closeout,
-    CloseoutDecision,
     CloseoutState,
     ReviewCase,
     ReviewerAssignment,
@@ -62,6 +61,7 @@ from notifications.models import (
     ReminderKind,
 )
 from notifications.selectors import email_states_for
+from workflow.policy import deciding_supervisors
 
 logger = logging.getLogger(__name__)
 
@@ -228,26 +228,17 @@ def _closeout_targets(now: datetime.datetime, today: datetime.date) -> list[_Tar
         case__state=CaseState.CLOSEOUT_REQUESTED,
         requested_at__lt=schedule.local_midnight(schedule.latest_deadline_due(kind, today) + datetime.timedelta(1)),
     ).values_list("pk", "case_id", "case__reference", "requested_at", "requested_by_id")
-    targets, requester = {}, {}
-    for pk, case_id, reference, requested_at, requested_by in rows:
+    targets = {}
+    for pk, case_id, reference, requested_at, _requested_by in rows:
         requested_on = schedule.local_date(requested_at)
         threshold = schedule.current_threshold(kind, requested_on, now)
         if threshold is not None:
             targets[pk] = _Target(kind, pk, case_id, reference, requested_on, threshold)
-            requester[pk] = requested_by
     if not targets:
         return []
-    decided: dict[int, set[int]] = defaultdict(set)
-    for closeout_id, agency_id in CloseoutDecision.objects.filter(closeout_id__in=list(targets)).values_list(
-        "closeout_id", "agency_id"
-    ):
-        decided[closeout_id].add(agency_id)
-    assigned = _assigned_agencies(target.case_id for target in targets.values())
-    supervisors = _supervisors_by_agency(agency for agencies in assigned.values() for agency in agencies)
-    for pk, target in targets.items():
-        for agency_id in assigned.get(target.case_id, set()) - decided[pk]:
-            target.recipients |= supervisors.get(agency_id, set())
-        target.recipients.discard(requester[pk])
+    closeouts = Closeout.objects.filter(pk__in=list(targets)).select_related("case")
+    for pk, deciders in deciding_supervisors(closeouts).items():
+        targets[pk].recipients |= deciders
     return list(targets.values())
 
 

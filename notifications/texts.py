@@ -55,6 +55,9 @@ def event_message(verb: str, *, reference: str, **facts: object) -> str:
             "the review window now closes then."
         ),
         "finding.released": f"{reference}: finding #{facts.get('finding')} was shared with your firm.",
+        "finding.release_requested": (
+            f"{reference}: you are asked to release finding #{facts.get('finding')} beyond your agency."
+        ),
         "finding.response_sent_back": f"{reference}: your response to finding #{facts.get('finding')} was sent back.",
         "finding.firm_responded": f"{reference}: the firm responded to finding #{facts.get('finding')}.",
         "closeout.requested": f"{reference}: a closeout was requested and awaits your agency's decision.",

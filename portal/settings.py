@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "findings",
+    "workflow",
     "invitations",  # issue 3: invitations and account deactivation
     "notifications",  # issue 6: reminders, event notices, in-app notifications
 ]

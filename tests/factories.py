@@ -77,6 +77,7 @@ from django.utils import timezone  # noqa: E402
 
 from cases import services as case_services  # noqa: E402
 from cases.models import AIModel, ReviewCase  # noqa: E402
+from workflow import services as workflow_services  # noqa: E402
 
 
 def make_model(liaison: User, *, name: str = "Atlas", version: str | None = None) -> AIModel:
@@ -108,7 +109,7 @@ def attach_document(case: ReviewCase, liaison: User, kind: str, content: bytes |
     )
     version.file.save(f"test/{case.reference}-{kind}.txt", ContentFile(content), save=False)
     version.save()
-    from core.audience import sync_document
+    from documents.audience import sync_document
 
     sync_document(document)
     return document
@@ -139,11 +140,13 @@ def make_case(
         return case
     attach_document(case, liaison, "system_card")
     attach_document(case, liaison, "access_instructions")
-    case_services.case_submit(case=case, actor=liaison)
+    workflow_services.case_submit(case=case, actor=liaison)
     if state == "submitted":
         return case
     from agencies.models import Agency
 
     coordinator = coordinator or make_coordinator()
-    case_services.case_assign_agencies(case=case, agencies=Agency.objects.filter(code__in=agencies), actor=coordinator)
+    workflow_services.case_assign_agencies(
+        case=case, agencies=Agency.objects.filter(code__in=agencies), actor=coordinator
+    )
     return case

@@ -12,10 +12,11 @@ from playwright.sync_api import Page, expect
 
 from audit.models import AuditEvent
 from cases.models import CloseoutState
-from cases.services import case_assign_reviewers, closeout_request
+from cases.services import case_assign_reviewers
 from documents.models import Document
 from tests import factories
 from tests.web.support import database_state
+from workflow.services import closeout_request
 
 pytestmark = pytest.mark.browser
 

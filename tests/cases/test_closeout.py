@@ -6,11 +6,11 @@ import pytest
 from cases.models import CarriedForwardFinding, CaseState, Closeout, CloseoutState, Decision
 from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
 from cases.selectors import cases_for
-from cases.services import closeout_decide, closeout_request
 from core.permissions import has
 from findings.services import finding_resolve, finding_withdraw
 from tests import factories
 from tests.cases.support import audit_events, refused, released_finding
+from workflow.services import closeout_decide, closeout_request
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from django.db import IntegrityError, transaction
 
 from agencies.models import Agency, AgencyMembership
 from cases.models import CloseoutDecision, ReviewCase
-from cases.services import closeout_decide, closeout_request
 from firms.models import FirmMembership
 from tests import factories
 from tests.cases.support import days
+from workflow.services import closeout_decide, closeout_request
 
 
 def orm_case(liaison, *, reference, access_offset, sharing_offset):

@@ -11,18 +11,16 @@ from cases.models import CaseState, Closeout, CloseoutState, ReviewerAssignment
 from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
 from cases.selectors import cases_for, get_case_for
 from cases.services import (
-    case_assign_agencies,
     case_assign_reviewers,
     case_create,
     case_edit,
     case_move_sharing_date,
-    case_submit,
     case_withdraw,
-    closeout_request,
 )
 from core.permissions import has
 from tests import factories
 from tests.cases.support import audit_events, days, refused, released_finding
+from workflow.services import case_assign_agencies, case_submit, closeout_request
 
 
 def agencies(*codes):

@@ -1,9 +1,9 @@
 from cases.models import CaseState
 from cases.selectors import cases_for
-from cases.services import closeout_decide, closeout_request
 from findings.selectors import findings_for
 from findings.services import finding_draft, finding_release, finding_resolve, finding_respond
 from tests import factories
+from workflow.services import closeout_decide, closeout_request
 
 
 def test_a_case_goes_through_its_whole_lifecycle(alex, dod_reviewer, dod_supervisor, coordinator, kim):

@@ -8,20 +8,12 @@ from agencies.models import Agency
 from cases.models import CaseState, ReviewCase
 from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
 from cases.selectors import cases_for, get_case_for
-from cases.services import (
-    case_assign_agencies,
-    case_assign_reviewers,
-    case_edit,
-    case_move_sharing_date,
-    case_submit,
-    case_withdraw,
-    closeout_decide,
-    closeout_request,
-)
+from cases.services import case_assign_reviewers, case_edit, case_move_sharing_date, case_withdraw
 from core.permissions import has, visible
 from documents.permissions import VIEW_DOCUMENT
 from tests import factories
 from tests.cases.support import days, refused
+from workflow.services import case_assign_agencies, case_submit, closeout_decide, closeout_request
 
 
 def test_an_unassigned_agency_sees_nothing_of_a_case(

@@ -21,10 +21,11 @@ from agencies.models import Agency
 from audit.models import AuditEvent
 from cases.models import CaseState, ReviewCase
 from cases.permissions import CHANGE_CASE, REVIEW_CASE
-from cases.services import ai_model_register, case_assign_agencies, case_create, case_submit, case_withdraw
+from cases.services import ai_model_register, case_create, case_withdraw
 from core import permissions
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from documents.services import document_create
+from workflow.services import case_assign_agencies, case_submit
 
 _counter = itertools.count(1)
 

@@ -15,8 +15,8 @@ from accounts.models import User
 from agencies.models import Agency
 from audit.models import AuditEvent
 from cases.models import Closeout, ReviewCase
-from core.audience import sync_document
 from core.errors import DomainError
+from documents.audience import sync_document
 from documents.models import Document, DocumentVersion
 from findings import services
 from findings.models import (

@@ -6,12 +6,12 @@ from django.http import Http404
 
 from agencies.models import Agency
 from audit.models import AuditEvent
-from cases.services import case_assign_agencies
 from findings.models import Comment
 from findings.selectors import comments_for, findings_for, get_comment_for
 from findings.services import comment_add, finding_release
 from tests import factories
 from tests.findings.builders import draft, refused, released
+from workflow.services import case_assign_agencies
 
 PEOPLE = (
     "dod_reviewer",

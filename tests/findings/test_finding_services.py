@@ -6,7 +6,6 @@ import datetime
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases.services import closeout_request
 from findings.models import Comment, Finding, FindingResponse, FindingState
 from findings.selectors import comments_for, findings_for
 from findings.services import (
@@ -20,6 +19,7 @@ from findings.services import (
 )
 from tests import factories
 from tests.findings.builders import audit_actions, draft, refused, released, responded
+from workflow.services import closeout_request
 
 # --- draft -----------------------------------------------------------------------------------
 

@@ -1,12 +1,13 @@
 """The lists of findings and comments cost the same query for 1 row as for 50.
 
 The first row is made by the services; the other 49 are copies of it, granted to the same
-audience (core.audience), because 49 more trips through the services would only slow the test.
+audience (cases.audience), because 49 more trips through the services would only slow the test.
 """
 
 from django.utils import timezone
 
-from core import audience, permissions
+from core import permissions
+from findings import audience
 from findings.models import Comment, Finding
 from findings.permissions import VIEW_FINDING
 from findings.selectors import comments_for, findings_for

@@ -3,7 +3,7 @@ anything on it, and the people of the case are told why."""
 
 import pytest
 
-from cases.services import case_withdraw, closeout_decide, closeout_request
+from cases.services import case_withdraw
 from findings.services import (
     comment_add,
     finding_edit,
@@ -14,6 +14,7 @@ from findings.services import (
     finding_withdraw,
 )
 from tests.findings.builders import draft, refused, released, responded
+from workflow.services import closeout_decide, closeout_request
 
 
 @pytest.fixture

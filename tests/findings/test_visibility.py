@@ -11,11 +11,11 @@ from django.utils import timezone
 from agencies.models import Agency
 from audit.models import AuditEvent
 from audit.services import flush_refusal_tallies
-from cases.services import case_assign_agencies
 from findings.selectors import findings_for, get_finding_for
 from findings.services import finding_release
 from tests import factories
 from tests.findings.builders import draft, released
+from workflow.services import case_assign_agencies
 
 PEOPLE = (
     "dod_reviewer",

@@ -19,6 +19,7 @@ from notifications.tasks import deliver_event
 from portal.celery import app as celery_app
 from tests import factories
 from tests.notifications.conftest import inbox, sent_to
+from workflow import services as workflow_services
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +52,14 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
     factories.attach_document(case, alex, "system_card")
     factories.attach_document(case, alex, "access_instructions")
 
-    on_commit(lambda: case_services.case_submit(case=case, actor=alex))
+    on_commit(lambda: workflow_services.case_submit(case=case, actor=alex))
     assert inbox(coordinator) == [f"{ref} was submitted for review and awaits triage."]
     assert sent_to(coordinator.email) == [f"[Checkpoint] {ref} was submitted for review and awaits triage"]
     assert inbox(alex) == [], "not the person who acted"
     assert inbox(dod_supervisor) == [], "not an agency that is not assigned yet"
 
     on_commit(
-        lambda: case_services.case_assign_agencies(
+        lambda: workflow_services.case_assign_agencies(
             case=case, agencies=Agency.objects.filter(code__in=["dod", "treasury"]), actor=coordinator
         )
     )
@@ -92,15 +93,15 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
     assert answered not in inbox(treasury_supervisor) + inbox(treasury_reviewer), "only the authoring agency"
 
     finding_services.finding_resolve(finding=finding, actor=dod_reviewer)
-    closeout = on_commit(lambda: case_services.closeout_request(case=case, actor=dod_reviewer, summary="Done"))
+    closeout = on_commit(lambda: workflow_services.closeout_request(case=case, actor=dod_reviewer, summary="Done"))
     requested = f"{ref}: a closeout was requested and awaits your agency's decision."
     for person in (dod_supervisor, other_dod_supervisor, treasury_supervisor):
         assert inbox(person)[-1] == requested
     assert requested not in inbox(dod_reviewer) + inbox(treasury_reviewer) + inbox(alex)
 
-    on_commit(lambda: case_services.closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True))
+    on_commit(lambda: workflow_services.closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True))
     assert inbox(dod_reviewer)[-1] == f"{ref}: Treasury approved the closeout you requested."
-    on_commit(lambda: case_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True))
+    on_commit(lambda: workflow_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True))
     assert inbox(dod_reviewer)[-1] == f"{ref}: DoD approved the closeout you requested."
     closed = f"{ref}: the review is concluded and the case is closed."
     assert inbox(alex)[-1] == closed
@@ -187,7 +188,7 @@ def test_with_the_broker_down_a_submission_still_succeeds_and_the_sweep_delivers
     factories.attach_document(case, alex, "access_instructions")
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="notifications.events"):
-        on_commit(lambda: case_services.case_submit(case=case, actor=alex))
+        on_commit(lambda: workflow_services.case_submit(case=case, actor=alex))
     assert time.monotonic() - started < 5
     case.refresh_from_db()
     assert case.state == "submitted"
@@ -213,7 +214,7 @@ def test_a_broker_that_accepts_but_never_answers_does_not_hang_the_request(broke
         factories.attach_document(case, alex, "system_card")
         factories.attach_document(case, alex, "access_instructions")
         started = time.monotonic()
-        on_commit(lambda: case_services.case_submit(case=case, actor=alex))
+        on_commit(lambda: workflow_services.case_submit(case=case, actor=alex))
         elapsed = time.monotonic() - started
     assert elapsed < 8, f"the submission waited {elapsed:.1f}s on the broker"
     assert NotificationEvent.objects.filter(case=case, delivered_at__isnull=True).count() == 1

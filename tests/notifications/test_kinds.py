@@ -8,11 +8,11 @@ import datetime
 import pytest
 from django.core import mail
 
-from cases import services as case_services
 from findings import services as finding_services
 from notifications.models import Reminder
 from tests import factories
 from tests.notifications.conftest import inbox, local, open_case, reminders, sent_to
+from workflow import services as workflow_services
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def closeout(clock, alex, dod_reviewer, dod_supervisor, treasury_reviewer, treas
         reviewers={dod_supervisor: dod_reviewer, treasury_supervisor: treasury_reviewer},
     )
     clock(local(2026, 4, 6, 16, 30))  # requested on Monday afternoon
-    return case_services.closeout_request(case=case, actor=dod_reviewer, summary="Review complete")
+    return workflow_services.closeout_request(case=case, actor=dod_reviewer, summary="Review complete")
 
 
 def test_closeout_awaiting_reminds_supervisors_of_agencies_that_have_not_decided(
@@ -130,7 +130,7 @@ def test_closeout_awaiting_reminds_supervisors_of_agencies_that_have_not_decided
     for supervisor in (dod_supervisor, treasury_supervisor):
         assert sent_to(supervisor.email)[-1] == f"{text} for 2 days"
     # Treasury decides; DoD still has not by the fifth day.
-    case_services.closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+    workflow_services.closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
     clock(local(2026, 4, 11, 8))
     sweep()
     assert sent_to(dod_supervisor.email)[-1] == f"{text} for 5 days"
@@ -146,7 +146,7 @@ def test_closeout_awaiting_reminds_supervisors_of_agencies_that_have_not_decided
 
 
 def test_no_closeout_reminder_once_it_is_returned(clock, sweep, closeout, dod_supervisor):
-    case_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=False, reason="Finding 3 open")
+    workflow_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=False, reason="Finding 3 open")
     clock(local(2026, 4, 11, 8))
     sweep()
     assert not Reminder.objects.filter(kind="closeout_awaiting").exists()
@@ -181,7 +181,7 @@ def test_no_triage_reminder_once_agencies_are_assigned(clock, sweep, alex, coord
 
     clock(local(2026, 4, 6, 10))
     case = factories.make_case(alex, state="submitted")
-    case_services.case_assign_agencies(case=case, agencies=Agency.objects.filter(code="dod"), actor=coordinator)
+    workflow_services.case_assign_agencies(case=case, agencies=Agency.objects.filter(code="dod"), actor=coordinator)
     clock(local(2026, 4, 7, 8))
     sweep()
     assert not Reminder.objects.filter(kind="triage_awaiting").exists()

@@ -12,6 +12,7 @@ from cases import services as case_services
 from notifications.models import Notification, Reminder
 from tests import factories
 from tests.notifications.conftest import UTC, inbox, local, open_case, reminders, sent_to
+from workflow import services as workflow_services
 
 pytestmark = pytest.mark.django_db
 
@@ -143,8 +144,8 @@ def test_closed_and_withdrawn_cases_send_nothing(clock, sweep, case, ending, ale
     if ending == "withdrawn":
         case_services.case_withdraw(case=case, actor=alex, reason="Not ready")
     else:
-        closeout = case_services.closeout_request(case=case, actor=dod_reviewer, summary="Nothing found")
-        case_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+        closeout = workflow_services.closeout_request(case=case, actor=dod_reviewer, summary="Nothing found")
+        workflow_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
     for day in (10, 14, 16, 17):
         clock(local(2026, 6, day, 9))
         sweep()

@@ -165,6 +165,7 @@ def _build() -> dict[str, Any]:
     from notifications.models import Notification
     from tests import factories
     from tests.findings.builders import released, working_file
+    from workflow import services as workflow_services
 
     northwind = factories.make_firm("Northwind AI")
     lumen = factories.make_firm("Lumen Labs")
@@ -188,13 +189,13 @@ def _build() -> dict[str, Any]:
     firm_finding = released(case, reviewer, supervisor, visibility="firm", title="Filter bypass")
     agency_finding = released(case, reviewer, reviewer, visibility="agency", title="DoD's own finding")
     comment = finding_services.comment_add(case=case, actor=sam, body="Northwind's note", finding=firm_finding)
-    closeout = case_services.closeout_request(
+    closeout = workflow_services.closeout_request(
         case=case,
         actor=reviewer,
         summary="DoD has finished its review.",
         carried_forward={f.pk: "The firm declined to act, which is its right." for f in (firm_finding, agency_finding)},
     )
-    case_services.closeout_decide(closeout=closeout, actor=supervisor, approve=False, reason="One more test run.")
+    workflow_services.closeout_decide(closeout=closeout, actor=supervisor, approve=False, reason="One more test run.")
     case.refresh_from_db()
     closeout.refresh_from_db()
     invitation, token = invitation_create(email="new.liaison@northwind.test", firm=northwind, actor=alex)

@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from cases.services import closeout_decide, closeout_request
 from tests.web.support import words
+from workflow.services import closeout_decide, closeout_request
 
 RETURN_REASON = "Treasury still weighs its open question on the payments classifier"
 

@@ -25,7 +25,7 @@ from guardian.utils import get_group_obj_perms_model
 from agencies.services import agency_create
 from cases.models import CarriedForwardFinding, ReviewCase
 from cases.selectors import cases_for, models_for
-from cases.services import case_assign_reviewers, closeout_decide, closeout_request
+from cases.services import case_assign_reviewers
 from core.models import Visibility
 from core.permissions import GUARDED
 from documents.selectors import documents_for
@@ -34,6 +34,7 @@ from findings.selectors import comments_for, findings_for
 from firms.services import firm_create
 from tests import factories
 from tests.findings.builders import draft, released
+from workflow.services import closeout_decide, closeout_request
 
 ROWS = 50
 

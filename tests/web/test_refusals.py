@@ -11,11 +11,11 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from cases.services import closeout_request
 from core.models import Visibility
 from findings import services as finding_services
 from tests.findings.builders import released
 from tests.web.support import database_state, field_error, follow, text, words
+from workflow.services import closeout_request
 
 
 @pytest.fixture

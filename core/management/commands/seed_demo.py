@@ -35,14 +35,10 @@ from cases.models import AIModel, CaseState, ReviewCase
 from cases.selectors import cases_for
 from cases.services import (
     ai_model_register,
-    case_assign_agencies,
     case_assign_reviewers,
     case_create,
     case_move_sharing_date,
-    case_submit,
     case_withdraw,
-    closeout_decide,
-    closeout_request,
 )
 from core.errors import DomainError
 from core.models import Visibility
@@ -61,6 +57,7 @@ from findings.services import (
 )
 from firms.models import Firm
 from firms.services import firm_create, firm_membership_add
+from workflow.services import case_assign_agencies, case_submit, closeout_decide, closeout_request
 
 DEMO_PASSWORD = "checkpoint-demo"  # noqa: S105 - published in the README on purpose: demo only.
 

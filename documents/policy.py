@@ -1,0 +1,77 @@
+"""Who may add documents and versions to a case, now, and at what visibility: one rule per action.
+
+The firm uploads its documentation (always seen by the firm and every assigned agency); an assigned
+agency uploads working files of its own, kept in the agency, shared with every assigned agency, or
+(a supervisor's call, as for findings) shown to the firm too. Each rule starts from the lifecycle
+table (``cases.policy.LIFECYCLE``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.models import ReviewCase
+from cases.policy import Role, Standing, standing, step_refusal
+from core.models import Visibility
+from core.policy import Refusal, forbidden
+from documents.models import Document, DocumentKind
+
+# Kinds that are the firm's own documentation: an agency's working file is never one of these, so
+# that it cannot stand in for what the firm must provide before submitting.
+FIRM_ONLY_KINDS = (DocumentKind.SYSTEM_CARD, DocumentKind.ACCESS_INSTRUCTIONS)
+
+
+def _held(actor: Any, case: ReviewCase, standing_: Standing | None) -> Standing:
+    return standing_ if standing_ is not None else standing(actor, case)
+
+
+def document_upload_refusal(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> Refusal | None:
+    return step_refusal("document.upload", actor, case, standing_=_held(actor, case, standing_))
+
+
+def document_add_version_refusal(
+    actor: Any, document: Document, *, standing_: Standing | None = None
+) -> Refusal | None:
+    """The firm versions its documentation; an agency versions its own working files."""
+    held = _held(actor, document.case, standing_)
+    if refusal := step_refusal("document.upload", actor, document.case, standing_=held):
+        return refusal
+    if document.agency_id is None and Role.FIRM in held.roles:
+        return None
+    if document.agency_id is not None and document.agency_id == held.agency_id:
+        return None
+    return forbidden("Only the firm versions its documentation, and only the authoring agency versions a working file.")
+
+
+def visibility_choices(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> list[tuple[str, str]]:
+    """The visibilities the person may give a new working file (none for the firm: its documents
+    are always seen by the firm and the assigned agencies). Showing one to the firm takes a
+    supervisor of the agency, as releasing a finding to the firm does (two-person rule)."""
+    held = _held(actor, case, standing_)
+    if held.membership is None:
+        return []
+    choices = [
+        (Visibility.AGENCY.value, Visibility.AGENCY.label),
+        (Visibility.GOVERNMENT.value, Visibility.GOVERNMENT.label),
+    ]
+    if held.membership.is_supervisor:
+        choices.append((Visibility.FIRM.value, Visibility.FIRM.label))
+    return choices
+
+
+def working_file_refusal(
+    actor: Any, case: ReviewCase, *, kind: str, visibility: str, standing_: Standing | None = None
+) -> Refusal | None:
+    """Whether an agency's working file may be of ``kind`` and seen at ``visibility``."""
+    if kind in FIRM_ONLY_KINDS:
+        return Refusal(
+            "System cards and access instructions come from the firm; upload a working file as an evaluation "
+            "report, a red-team report or another kind.",
+            "invalid",
+        )
+    allowed = [value for value, _label in visibility_choices(actor, case, standing_=standing_)]
+    if visibility not in allowed:
+        if visibility == Visibility.FIRM:
+            return forbidden("Showing a working file to the firm takes a supervisor of your agency (two-person rule).")
+        return Refusal(f"{visibility!r} is not a visibility.", "invalid")
+    return None
