@@ -48,10 +48,10 @@ PROGRAM_OFFICE = frozenset({Role.COORDINATOR})
 # fmt: off
 # action                        states                               who              doing
 LIFECYCLE: dict[str, Step] = {
-    "case.edit":                Step(OPEN,                           FIRM,            "edit the case"),
-    "case.submit":              Step((_S.DRAFT,),                    FIRM,            "submit the case"),
-    "case.move_sharing_date":   Step(OPEN,                           FIRM,            "move the sharing date"),
-    "case.withdraw":            Step(OPEN,                           FIRM,            "withdraw the case"),
+    "case.edit":                Step(OPEN,                           FIRM,            "edit it"),
+    "case.submit":              Step((_S.DRAFT,),                    FIRM,            "submit it"),
+    "case.move_sharing_date":   Step(OPEN,                           FIRM,            "move its sharing date"),
+    "case.withdraw":            Step(OPEN,                           FIRM,            "withdraw it"),
     "case.assign_agencies":     Step((_S.SUBMITTED, _S.IN_REVIEW),   PROGRAM_OFFICE,  "assign agencies"),
     "case.assign_reviewers":    Step(REVIEWING,                      SUPERVISORS,     "assign reviewers"),
     "document.upload":          Step(OPEN,                           FIRM | AGENCY,   "upload documents"),
@@ -62,7 +62,7 @@ LIFECYCLE: dict[str, Step] = {
     "finding.withdraw":         Step(REVIEWING,                      AGENCY,          "withdraw findings"),
     "finding.resolve":          Step(REVIEWING,                      AGENCY,          "resolve findings"),
     "finding.send_back":        Step(REVIEWING,                      AGENCY,          "send responses back"),
-    "finding.respond":          Step(REVIEWING,                      FIRM,            "answer findings"),
+    "finding.respond":          Step(REVIEWING,                      FIRM,            "answer its findings"),
     "comment.add":              Step(OPEN,                           FIRM | AGENCY,   "comment"),
     "closeout.request":         Step((_S.IN_REVIEW,),                AGENCY,          "request a closeout"),
     "closeout.decide":          Step((_S.CLOSEOUT_REQUESTED,),       SUPERVISORS,     "decide a closeout"),
@@ -75,7 +75,7 @@ WHO = {
     AGENCY: "Only reviewers of an agency assigned to {case} can {doing}.",
     SUPERVISORS: "Only a supervisor of an agency assigned to {case} can {doing}.",
     PROGRAM_OFFICE: "Only a program coordinator can {doing}.",
-    FIRM | AGENCY: "Only the case's firm and its assigned agencies can {doing} on {case}.",
+    FIRM | AGENCY: "Only the firm's liaisons and the assigned agencies' reviewers can {doing} on {case}.",
 }
 
 
@@ -94,12 +94,13 @@ class Standing:
 NO_STANDING = Standing(frozenset())
 
 
-def standing(actor: Any, case: ReviewCase) -> Standing:
+def standing(actor: Any, case: ReviewCase, *, seen: bool = False) -> Standing:
     """The person's roles on ``case``: none unless they may see it at all. Two indexed queries at
-    most (the case permission, and the agency assignment for agency members)."""
+    most (the case permission, and the agency assignment for agency members); ``seen`` skips the
+    first when the caller fetched the case through ``cases.selectors.get_case_for`` already."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active or case.pk is None:
         return NO_STANDING
-    if not permissions.has(actor, VIEW_CASE, case):
+    if not seen and not permissions.has(actor, VIEW_CASE, case):
         return NO_STANDING
     roles: set[Role] = set()
     membership = None

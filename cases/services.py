@@ -58,12 +58,13 @@ def validate_window(access_date: datetime.date | None, sharing_date: datetime.da
     if access_date is None or sharing_date is None:
         return
     if sharing_date <= access_date:
-        raise DomainError("The sharing date must be after the access date.")
+        raise DomainError("The sharing date must be after the access date.", field="sharing_date")
     if sharing_date - access_date > REVIEW_WINDOW_MAX:
         days = (sharing_date - access_date).days
         raise DomainError(
             f"The review window would be {days} days; the sharing date must be at most "
-            f"{REVIEW_WINDOW_MAX.days} days after the access date."
+            f"{REVIEW_WINDOW_MAX.days} days after the access date.",
+            field="sharing_date",
         )
 
 

@@ -132,7 +132,7 @@ def _actions(user: User, case: ReviewCase, held: policy.Standing) -> dict[str, A
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     user = request.user
-    held = policy.standing(user, case)
+    held = policy.standing(user, case, seen=True)
     coordinator = Role.COORDINATOR in held.roles
     context: dict[str, Any] = {
         "case": case,
@@ -367,9 +367,11 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = closeout.case
     membership = agency_membership(request.user)
     decided_agencies = set(closeout.decisions.values_list("agency_id", flat=True))
-    held = policy.standing(request.user, case)
-    approve = decide(workflow_policy.closeout_approve_refusal(request.user, closeout, standing_=held))
+    held = policy.standing(request.user, case, seen=True)
     give_back = decide(workflow_policy.closeout_return_refusal(request.user, closeout, standing_=held))
+    approve = give_back
+    if give_back.allowed:
+        approve = decide(workflow_policy.closeout_approve_refusal(request.user, closeout, standing_=held))
     visible_findings = set(findings_for(request.user).filter(case=case).values_list("pk", flat=True))
     carried = [c for c in closeout.carried_forward.select_related("finding") if c.finding_id in visible_findings]
     context = {

@@ -6,10 +6,12 @@ class DomainError(Exception):
     is raised: services run in one transaction.
     """
 
-    def __init__(self, message: str, *, code: str = "refused") -> None:
+    def __init__(self, message: str, *, code: str = "refused", field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        # The input the refusal is about, when it is one (a form shows it next to that field).
+        self.field = field
 
     def __str__(self) -> str:
         return self.message

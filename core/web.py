@@ -27,7 +27,7 @@ def attempt(request: HttpRequest, call: Callable[[], T], *, form: forms.Form | N
         return call()
     except DomainError as error:
         if form is not None:
-            form.add_error(None, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.error(request, error.message)
         return None

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.models import AgencyMembership, AgencyRole
 from cases.models import CaseAgencyAssignment, CaseState, Closeout, CloseoutDecision, CloseoutState, ReviewCase
-from cases.policy import Standing, role_refusal, standing, state_refusal, step_refusal
+from cases.policy import Standing, read_only_refusal, role_refusal, standing, state_refusal, step_refusal
 from core.policy import Refusal
 from documents.models import DocumentKind
 from findings.models import Finding, FindingState
@@ -97,7 +97,7 @@ def closeout_request_refusal(actor: Any, case: ReviewCase, *, standing_: Standin
 def _decide_refusal(actor: Any, closeout: Closeout, standing_: Standing | None) -> Refusal | None:
     case = closeout.case
     held = standing_ or standing(actor, case)
-    if refusal := role_refusal("closeout.decide", actor, case, standing_=held):
+    if refusal := role_refusal("closeout.decide", actor, case, standing_=held) or read_only_refusal(case):
         return refusal
     if closeout.state != CloseoutState.PENDING:
         return Refusal(f"This closeout is {closeout.get_state_display().lower()}; there is nothing to decide.")

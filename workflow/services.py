@@ -182,7 +182,7 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
     agency = standing.membership.agency
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise DomainError("Say why the closeout is returned: the reviewers will see your reason.")
+        raise DomainError("Say why the closeout is returned: the reviewers will see your reason.", field="reason")
     decision = CloseoutDecision.objects.create(
         closeout=closeout,
         agency=agency,

@@ -133,7 +133,9 @@ def test_a_reviewer_cannot_approve_a_closeout(open_page, check_page, northwind_c
 
     # The decision posted anyway is refused with the service's message, and nothing is recorded.
     forge_post(page, f"/cases/closeouts/{closeout.pk}/decide/", {"decision": "approve", "reason": ""})
-    expect(page.get_by_role("alert")).to_contain_text("Only a supervisor can approve or return a closeout.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"Only a supervisor of an agency assigned to {northwind_case.reference} can decide a closeout."
+    )
     check_page(page, "closeout-decision-refused")
     closeout.refresh_from_db()
     assert closeout.state == CloseoutState.PENDING
@@ -150,7 +152,7 @@ def test_a_supervisor_cannot_approve_their_own_closeout_request(
     main = page.get_by_role("main")
     check_page(page, "supervisor-dashboard")
     page.goto(f"/cases/closeouts/{closeout.pk}/")
-    expect(main).to_contain_text("You requested this closeout, so another supervisor decides it.")
+    expect(main).to_contain_text("You requested this closeout, so another supervisor must decide it.")
     expect(main.get_by_role("radio")).to_have_count(0)
     expect(main.get_by_role("button", name="Record the decision")).to_have_count(0)
     check_page(page, "own-closeout")

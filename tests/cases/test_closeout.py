@@ -169,13 +169,17 @@ def test_the_requester_cannot_approve_their_own_closeout(case, dod_supervisor):
 
 def test_a_reviewer_cannot_decide_a_closeout(case, dod_reviewer, treasury_reviewer):
     closeout = request(case, dod_reviewer)
-    with refused("Only a supervisor can approve or return a closeout.", code="forbidden"):
+    with refused(
+        f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout.", code="forbidden"
+    ):
         closeout_decide(closeout=closeout, actor=treasury_reviewer, approve=True)
 
 
 def test_a_supervisor_of_an_unassigned_agency_cannot_decide(case, dod_reviewer, cisa_supervisor):
     closeout = request(case, dod_reviewer)
-    with refused(f"Only reviewers of an agency assigned to {case.reference} can decide a closeout.", code="forbidden"):
+    with refused(
+        f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout.", code="forbidden"
+    ):
         closeout_decide(closeout=closeout, actor=cisa_supervisor, approve=True)
 
 

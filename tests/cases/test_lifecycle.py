@@ -161,7 +161,7 @@ def test_submit_needs_a_sharing_date_in_the_future(alex, days_to_sharing):
 
 def test_a_case_is_submitted_once(alex):
     case = factories.make_case(alex, state="submitted")
-    with refused(f"Case {case.reference} is submitted; you can submit a case only when it is draft."):
+    with refused(f"Case {case.reference} is submitted; you can submit it only when it is draft."):
         case_submit(case=case, actor=alex)
 
 
@@ -213,7 +213,8 @@ def test_only_a_coordinator_assigns_agencies(alex, dod_supervisor, coordinator):
 
 def test_a_draft_cannot_be_assigned(alex, coordinator):
     case = factories.make_case(alex)
-    with refused(f"Case {case.reference} is draft; you can assign agencies only when it is submitted or in review."):
+    # A draft is the firm's own: to the program office it does not exist yet.
+    with refused("Only a program coordinator can assign agencies.", code="forbidden"):
         case_assign_agencies(case=case, agencies=agencies("dod"), actor=coordinator)
 
 
@@ -252,9 +253,13 @@ def test_assigning_reviewers_is_refused_to_reviewers_and_for_outsiders(
     alex, coordinator, dod_supervisor, dod_reviewer, treasury_reviewer, treasury_supervisor
 ):
     case = factories.make_case(alex, state="in_review", coordinator=coordinator)
-    with refused("Only an agency supervisor can assign reviewers.", code="forbidden"):
+    with refused(
+        f"Only a supervisor of an agency assigned to {case.reference} can assign reviewers.", code="forbidden"
+    ):
         case_assign_reviewers(case=case, reviewers=[dod_reviewer], actor=dod_reviewer)
-    with refused(f"Your agency is not assigned to {case.reference}.", code="forbidden"):
+    with refused(
+        f"Only a supervisor of an agency assigned to {case.reference} can assign reviewers.", code="forbidden"
+    ):
         case_assign_reviewers(case=case, reviewers=[treasury_reviewer], actor=treasury_supervisor)
     with refused("Only active members of DoD can be assigned: reviewer@treasury.test."):
         case_assign_reviewers(case=case, reviewers=[dod_reviewer, treasury_reviewer], actor=dod_supervisor)
@@ -265,7 +270,9 @@ def test_assigning_reviewers_is_refused_to_reviewers_and_for_outsiders(
 def test_reviewers_are_assigned_only_once_the_review_started(alex, coordinator, dod_supervisor, dod_reviewer):
     case = factories.make_case(alex, state="submitted")
     # No agency is assigned yet, so the supervisor's agency has no right on the case.
-    with refused(f"Your agency is not assigned to {case.reference}.", code="forbidden"):
+    with refused(
+        f"Only a supervisor of an agency assigned to {case.reference} can assign reviewers.", code="forbidden"
+    ):
         case_assign_reviewers(case=case, reviewers=[dod_reviewer], actor=dod_supervisor)
 
 

@@ -315,7 +315,7 @@ def test_upload_to_a_closed_or_withdrawn_case_is_refused(client, login, alex, co
     before = ledger()
     response = post_document(client, case, "report.pdf", pdf_bytes())
     assert response.status_code == 409
-    assert "read-only and takes no uploads" in page_text(response)
+    assert "it is read-only" in page_text(response)
     before.assert_nothing_kept(code="read_only")
     document = case.documents.first()
     response = client.post(

@@ -160,7 +160,7 @@ def test_closed_and_withdrawn_cases_take_no_uploads(case, alex, dod_reviewer, le
         before.assert_nothing_kept(code="read_only")
         if actor == alex:
             before = ledger()
-            with pytest.raises(DomainError, match="read-only and takes no uploads"):
+            with pytest.raises(DomainError, match="it is read-only"):
                 document_add_version(document=document, upload=pdf(), actor=actor)
             before.assert_nothing_kept(code="read_only")
 

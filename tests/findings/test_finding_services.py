@@ -90,7 +90,7 @@ def test_no_finding_is_drafted_before_review_or_after_closeout_is_requested(alex
     case = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
 
     closeout_request(case=case, actor=dod_reviewer, summary="Nothing found.")
-    with refused("is closeout requested; you can write findings only while it is in review"):
+    with refused("is closeout requested; you can write findings only when it is in review"):
         draft(case, dod_reviewer)
 
 

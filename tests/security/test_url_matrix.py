@@ -459,6 +459,7 @@ TABLE: dict[str, Row | list[Row]] = {
             data=FINDING_FORM),
     ],
     "findings:release": _finding_action(),
+    "findings:request_release": _finding_action(),
     "findings:resolve": _finding_action(),
     "findings:withdraw": _finding_action({"reason": "An attempt"}),
     "findings:send_back": _finding_action({"reason": "An attempt"}),

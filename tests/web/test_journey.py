@@ -46,7 +46,7 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     response = liaison.post(reverse("cases:create"), case_fields)
     assert response.status_code == 200
     assert field_error(response, "sharing_date") == (
-        "That is a 31-day window; the sharing date must be at most 30 days after the access date."
+        "The review window would be 31 days; the sharing date must be at most 30 days after the access date."
     )
     assert 'aria-invalid="true"' in text(response)
     assert not ReviewCase.objects.exists()
@@ -58,7 +58,10 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     page = text(follow(liaison, response))
     assert f"Case {case.reference} is open as a draft." in page
     assert "Draft" in page
-    assert "Submit for review" in page
+    # Buttons never lie: no "Submit" yet, but what submitting needs and where to see it.
+    assert "Submit for review" not in page
+    assert f"Before submitting {case.reference}, add a system card, access instructions." in page
+    assert "See what submitting needs" in page
 
     # --- tries to submit without documents: the service's refusal is on the page --------------
     assert "a system card and access instructions" in text(liaison.get(reverse("cases:submit", args=[case.pk])))
@@ -222,7 +225,8 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert "Record the decision" not in page
     decide = reverse("cases:closeout_decide", args=[closeout.pk])
     response = reviewer.post(decide, {"decision": "approve"})
-    assert "Only a supervisor can approve or return a closeout." in text(follow(reviewer, response))
+    refusal = f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout."
+    assert refusal in text(follow(reviewer, response))
     closeout.refresh_from_db()
     assert closeout.state == "pending"
     assert not closeout.decisions.exists()

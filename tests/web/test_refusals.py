@@ -115,7 +115,8 @@ def test_a_reviewer_cannot_assign_reviewers_or_decide_a_closeout(as_user, dod_re
     assert "Record the decision" not in text(closeout_page)
     before = database_state()
     response = reviewer.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "approve"})
-    assert "Only a supervisor can approve or return a closeout." in text(follow(reviewer, response))
+    message = f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout."
+    assert message in text(follow(reviewer, response))
     assert database_state() == before
 
 
@@ -124,7 +125,7 @@ def test_a_supervisor_cannot_decide_their_own_closeout_request(as_user, dod_supe
     request_url = reverse("cases:closeout_request", args=[case.pk])
     response = supervisor.post(request_url, {"summary": "DoD has finished."})
     page = text(follow(supervisor, response))
-    assert "You requested this closeout, so another supervisor decides it." in page
+    assert "You requested this closeout, so another supervisor must decide it." in page
     assert "Record the decision" not in page
     closeout = case.closeouts.get()
 
@@ -142,7 +143,7 @@ def test_returning_a_closeout_needs_a_reason(as_user, treasury_supervisor, close
     treasury = as_user(treasury_supervisor)
     before = database_state()
     response = treasury.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "return"})
-    assert "Say why you return the closeout: the reviewers will read it." in text(follow(treasury, response))
+    assert "Say why the closeout is returned: the reviewers will see your reason." in text(follow(treasury, response))
     assert database_state() == before
 
 
