@@ -37,7 +37,7 @@ from cases.models import (
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE, VIEW_CASE, VIEW_MODEL
 from core import audience, permissions
 from core.errors import DomainError
-from core.events import on_commit_event
+from core.events import EventVerb, emit
 from core.locking import lock_and_refresh
 from documents.models import DocumentKind
 
@@ -329,7 +329,7 @@ def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
     case.save(update_fields=["state", "submitted_at", "updated_at"])
     permissions.grant(VIEW_CASE, [permissions.coordinators_group()], [case])
     audit_record(actor=actor, action="case.submitted", target=case, case=case, data={"state": case.state})
-    on_commit_event("case.submitted", case=case, target=case, actor=actor)
+    emit(EventVerb.CASE_SUBMITTED, case=case, target=case, actor=actor)
     return case
 
 
@@ -384,7 +384,7 @@ def case_assign_agencies(*, case: ReviewCase, agencies: Iterable[Agency], actor:
         },
     )
     for agency in added:
-        on_commit_event("case.agency_assigned", case=case, target=agency, actor=actor)
+        emit(EventVerb.CASE_AGENCY_ASSIGNED, case=case, target=agency, actor=actor)
     return case
 
 
@@ -441,7 +441,7 @@ def case_assign_reviewers(
         },
     )
     for pk in sorted(team.keys() - before):
-        on_commit_event("case.reviewer_assigned", case=case, target=team[pk], actor=actor)
+        emit(EventVerb.CASE_REVIEWER_ASSIGNED, case=case, target=team[pk], actor=actor)
     return case
 
 
@@ -473,7 +473,7 @@ def case_move_sharing_date(
         data={"from": old, "to": new_sharing_date, "reason": reason},
     )
     if case.state != CaseState.DRAFT:
-        on_commit_event("case.sharing_date_moved", case=case, target=case, actor=actor)
+        emit(EventVerb.CASE_SHARING_DATE_MOVED, case=case, target=case, actor=actor)
     return case
 
 
@@ -505,7 +505,7 @@ def case_withdraw(*, case: ReviewCase, actor: User, reason: str = "") -> ReviewC
     _make_read_only(case)
     audit_record(actor=actor, action="case.withdrawn", target=case, case=case, data={"from_state": previous})
     if previous != CaseState.DRAFT:
-        on_commit_event("case.withdrawn", case=case, target=case, actor=actor)
+        emit(EventVerb.CASE_WITHDRAWN, case=case, target=case, actor=actor)
     return case
 
 
@@ -563,7 +563,7 @@ def closeout_request(
         case=case,
         data={"closeout": closeout.pk, "carried_forward": sorted(open_ids)},
     )
-    on_commit_event("closeout.requested", case=case, target=closeout, actor=actor)
+    emit(EventVerb.CLOSEOUT_REQUESTED, case=case, target=closeout, actor=actor)
     return closeout
 
 
@@ -631,7 +631,7 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
         case=case,
         data={"closeout": closeout.pk, "agency": agency.code, "outcome": outcome},
     )
-    on_commit_event("closeout.decided", case=case, target=decision, actor=actor)
+    emit(EventVerb.CLOSEOUT_DECIDED, case=case, target=decision, actor=actor)
     if outcome == "closed":
         audit_record(
             actor=actor,
@@ -640,5 +640,5 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
             case=case,
             data={"closeout": closeout.pk, "record": "Review concluded. This is not a permission to deploy."},
         )
-        on_commit_event("case.closed", case=case, target=case, actor=actor)
+        emit(EventVerb.CASE_CLOSED, case=case, target=case, actor=actor)
     return decision

@@ -23,7 +23,7 @@ from cases.permissions import CHANGE_CASE
 from cases.services import require_agency_member, require_case_perm
 from core import audience, permissions
 from core.errors import DomainError
-from core.events import on_commit_event
+from core.events import EventVerb, emit
 from core.locking import lock_and_refresh
 from core.models import Visibility
 from documents.models import DocumentVersion
@@ -219,7 +219,7 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
         case=finding.case,
         data={"visibility": finding.visibility, "response_due": finding.response_due},
     )
-    on_commit_event("finding.released", case=finding.case, target=finding, actor=actor)
+    emit(EventVerb.FINDING_RELEASED, case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -242,8 +242,6 @@ def finding_withdraw(*, finding: Finding, actor: User, reason: str = "") -> Find
     audit_record(
         actor=actor, action="finding.withdrawn", target=finding, case=finding.case, data={"from_state": previous}
     )
-    if finding.is_released:
-        on_commit_event("finding.withdrawn", case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -281,7 +279,7 @@ def finding_respond(
     finding.state = FindingState.FIRM_RESPONDED
     finding.save(update_fields=["state", "updated_at"])
     audit_record(actor=actor, action="finding.firm_responded", target=finding, case=case, data={"choice": choice})
-    on_commit_event("finding.firm_responded", case=case, target=finding, actor=actor)
+    emit(EventVerb.FINDING_FIRM_RESPONDED, case=case, target=finding, actor=actor)
     return response
 
 
@@ -311,7 +309,7 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
         case=finding.case,
         data={"response": response.pk if response else None},
     )
-    on_commit_event("finding.response_sent_back", case=finding.case, target=finding, actor=actor)
+    emit(EventVerb.FINDING_RESPONSE_SENT_BACK, case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -326,7 +324,6 @@ def finding_resolve(*, finding: Finding, actor: User) -> Finding:
     finding.resolved_at = timezone.now()
     finding.save(update_fields=["state", "resolved_at", "updated_at"])
     audit_record(actor=actor, action="finding.resolved", target=finding, case=finding.case, data={})
-    on_commit_event("finding.resolved", case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -394,5 +391,4 @@ def comment_add(
         case=case,
         data={"finding": finding.pk if finding else None, "visibility": visibility},
     )
-    on_commit_event("comment.added", case=case, target=comment, actor=actor)
     return comment

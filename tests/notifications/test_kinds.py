@@ -14,7 +14,7 @@ from notifications.models import Reminder
 from tests import factories
 from tests.notifications.conftest import inbox, local, open_case, reminders, sent_to
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
 
 START = datetime.date(2026, 4, 1)
 

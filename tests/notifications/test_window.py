@@ -13,7 +13,7 @@ from notifications.models import Notification, Reminder
 from tests import factories
 from tests.notifications.conftest import UTC, inbox, local, open_case, reminders, sent_to
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
 
 SHARING = datetime.date(2026, 6, 17)  # a Wednesday
 
