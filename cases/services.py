@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import agency_membership, firm_membership, is_coordinator
 from agencies.models import Agency, AgencyMembership
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import (
     REVIEW_WINDOW_MAX,
@@ -151,7 +152,7 @@ def ai_model_register(
     )
     permissions.grant(VIEW_MODEL, [membership.firm.group], [model])
     permissions.grant(CHANGE_MODEL, [membership.firm.group], [model])
-    audit_record(actor=actor, action="model.registered", target=model, data={"firm": membership.firm_id})
+    audit_record(actor=actor, action=AuditAction.MODEL_REGISTERED, target=model, data={"firm": membership.firm_id})
     return model
 
 
@@ -201,7 +202,7 @@ def ai_model_edit(*, model: AIModel, actor: User, **changes: Any) -> AIModel:
         data = {"fields": sorted(changed), "model": str(model)}
         drafts = list(model.cases.order_by("pk"))  # all drafts: the model is not frozen
         for case in drafts or [None]:
-            audit_record(actor=actor, action="model.edited", target=model, case=case, data=data)
+            audit_record(actor=actor, action=AuditAction.MODEL_EDITED, target=model, case=case, data=data)
     return model
 
 
@@ -255,7 +256,7 @@ def case_create(
     permissions.grant(CHANGE_CASE, [firm_group], [case])
     audit_record(
         actor=actor,
-        action="case.created",
+        action=AuditAction.CASE_CREATED,
         target=case,
         case=case,
         data={"reference": case.reference, "model": model.pk, "access_date": access_date, "sharing_date": sharing_date},
@@ -293,7 +294,7 @@ def case_edit(*, case: ReviewCase, actor: User, **changes: Any) -> ReviewCase:
     data: dict[str, Any] = {"fields": sorted(changed)}
     for field, old in before.items():
         data[field] = {"from": old, "to": getattr(case, field)}
-    audit_record(actor=actor, action="case.edited", target=case, case=case, data=data)
+    audit_record(actor=actor, action=AuditAction.CASE_EDITED, target=case, case=case, data=data)
     return case
 
 
@@ -328,7 +329,7 @@ def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
     case.submitted_at = timezone.now()
     case.save(update_fields=["state", "submitted_at", "updated_at"])
     permissions.grant(VIEW_CASE, [permissions.coordinators_group()], [case])
-    audit_record(actor=actor, action="case.submitted", target=case, case=case, data={"state": case.state})
+    audit_record(actor=actor, action=AuditAction.CASE_SUBMITTED, target=case, case=case, data={"state": case.state})
     emit(EventVerb.CASE_SUBMITTED, case=case, target=case, actor=actor)
     return case
 
@@ -374,7 +375,7 @@ def case_assign_agencies(*, case: ReviewCase, agencies: Iterable[Agency], actor:
     case.save(update_fields=update)
     audit_record(
         actor=actor,
-        action="case.agencies_assigned",
+        action=AuditAction.CASE_AGENCIES_ASSIGNED,
         target=case,
         case=case,
         data={
@@ -429,7 +430,7 @@ def case_assign_reviewers(
     )
     audit_record(
         actor=actor,
-        action="case.reviewers_assigned",
+        action=AuditAction.CASE_REVIEWERS_ASSIGNED,
         target=case,
         case=case,
         data={
@@ -467,7 +468,7 @@ def case_move_sharing_date(
     case.save(update_fields=["sharing_date", "updated_at"])
     audit_record(
         actor=actor,
-        action="case.sharing_date_moved",
+        action=AuditAction.CASE_SHARING_DATE_MOVED,
         target=case,
         case=case,
         data={"from": old, "to": new_sharing_date, "reason": reason},
@@ -503,7 +504,7 @@ def case_withdraw(*, case: ReviewCase, actor: User, reason: str = "") -> ReviewC
     case.save(update_fields=["state", "withdrawn_at", "withdrawal_reason", "updated_at"])
     case.closeouts.filter(state=CloseoutState.PENDING).update(state=CloseoutState.CANCELLED, decided_at=timezone.now())
     _make_read_only(case)
-    audit_record(actor=actor, action="case.withdrawn", target=case, case=case, data={"from_state": previous})
+    audit_record(actor=actor, action=AuditAction.CASE_WITHDRAWN, target=case, case=case, data={"from_state": previous})
     if previous != CaseState.DRAFT:
         emit(EventVerb.CASE_WITHDRAWN, case=case, target=case, actor=actor)
     return case
@@ -558,7 +559,7 @@ def closeout_request(
     case.save(update_fields=["state", "updated_at"])
     audit_record(
         actor=actor,
-        action="closeout.requested",
+        action=AuditAction.CLOSEOUT_REQUESTED,
         target=closeout,
         case=case,
         data={"closeout": closeout.pk, "carried_forward": sorted(open_ids)},
@@ -626,7 +627,7 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
             outcome = "closed"
     audit_record(
         actor=actor,
-        action=f"closeout.{'approved' if approve else 'returned'}",
+        action=AuditAction.CLOSEOUT_APPROVED if approve else AuditAction.CLOSEOUT_RETURNED,
         target=closeout,
         case=case,
         data={"closeout": closeout.pk, "agency": agency.code, "outcome": outcome},
@@ -635,7 +636,7 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
     if outcome == "closed":
         audit_record(
             actor=actor,
-            action="case.closed",
+            action=AuditAction.CASE_CLOSED,
             target=case,
             case=case,
             data={"closeout": closeout.pk, "record": "Review concluded. This is not a permission to deploy."},

@@ -20,6 +20,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import agency_membership, firm_membership
 from agencies.models import Agency
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import ReviewCase
 from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
@@ -124,7 +125,7 @@ def upload_refusal_record(
         data["document"] = document.pk
     audit_record(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        action="document.upload_refused",
+        action=AuditAction.DOCUMENT_UPLOAD_REFUSED,
         target=document if document is not None else case,
         case=case,
         data=data,
@@ -136,7 +137,7 @@ def version_download_record(*, version: DocumentVersion, actor: User) -> None:
     document = version.document
     audit_record(
         actor=actor,
-        action="document.downloaded",
+        action=AuditAction.DOCUMENT_DOWNLOADED,
         target=version,
         case=document.case,
         data={"document": document.pk, "version": version.pk, "number": version.number, "sha256": version.sha256},
@@ -250,7 +251,7 @@ def document_create(
             audience.sync_document(document)
             audit_record(
                 actor=actor,
-                action="document.created",
+                action=AuditAction.DOCUMENT_CREATED,
                 target=document,
                 case=case,
                 data={
@@ -308,7 +309,7 @@ def document_add_version(*, document: Document, upload: File, actor: User) -> Do
             )
             audit_record(
                 actor=actor,
-                action="document.version_added",
+                action=AuditAction.DOCUMENT_VERSION_ADDED,
                 target=document,
                 case=case,
                 data={

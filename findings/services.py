@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import agency_membership, firm_membership
 from agencies.models import AgencyMembership
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import CaseState, ReviewCase
 from cases.permissions import CHANGE_CASE
@@ -140,7 +141,7 @@ def finding_draft(
     audience.sync_finding(finding)
     audit_record(
         actor=actor,
-        action="finding.drafted",
+        action=AuditAction.FINDING_DRAFTED,
         target=finding,
         case=case,
         data={"agency": membership.agency.code, "severity": severity, "visibility": visibility},
@@ -184,7 +185,11 @@ def finding_edit(
             finding.editors.add(actor)
         audience.sync_finding(finding)
         audit_record(
-            actor=actor, action="finding.edited", target=finding, case=finding.case, data={"fields": sorted(changed)}
+            actor=actor,
+            action=AuditAction.FINDING_EDITED,
+            target=finding,
+            case=finding.case,
+            data={"fields": sorted(changed)},
         )
     return finding
 
@@ -214,7 +219,7 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
     audience.sync_finding(finding)
     audit_record(
         actor=actor,
-        action="finding.released",
+        action=AuditAction.FINDING_RELEASED,
         target=finding,
         case=finding.case,
         data={"visibility": finding.visibility, "response_due": finding.response_due},
@@ -240,7 +245,11 @@ def finding_withdraw(*, finding: Finding, actor: User, reason: str = "") -> Find
     if reason:
         _add_comment(finding.case, actor, agency_membership(actor).agency, reason, finding.visibility, finding)
     audit_record(
-        actor=actor, action="finding.withdrawn", target=finding, case=finding.case, data={"from_state": previous}
+        actor=actor,
+        action=AuditAction.FINDING_WITHDRAWN,
+        target=finding,
+        case=finding.case,
+        data={"from_state": previous},
     )
     return finding
 
@@ -278,7 +287,9 @@ def finding_respond(
     response.documents.set(versions)
     finding.state = FindingState.FIRM_RESPONDED
     finding.save(update_fields=["state", "updated_at"])
-    audit_record(actor=actor, action="finding.firm_responded", target=finding, case=case, data={"choice": choice})
+    audit_record(
+        actor=actor, action=AuditAction.FINDING_FIRM_RESPONDED, target=finding, case=case, data={"choice": choice}
+    )
     emit(EventVerb.FINDING_FIRM_RESPONDED, case=case, target=finding, actor=actor)
     return response
 
@@ -304,7 +315,7 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
     finding.save(update_fields=["state", "updated_at"])
     audit_record(
         actor=actor,
-        action="finding.response_sent_back",
+        action=AuditAction.FINDING_RESPONSE_SENT_BACK,
         target=finding,
         case=finding.case,
         data={"response": response.pk if response else None},
@@ -323,7 +334,7 @@ def finding_resolve(*, finding: Finding, actor: User) -> Finding:
     finding.state = FindingState.RESOLVED
     finding.resolved_at = timezone.now()
     finding.save(update_fields=["state", "resolved_at", "updated_at"])
-    audit_record(actor=actor, action="finding.resolved", target=finding, case=finding.case, data={})
+    audit_record(actor=actor, action=AuditAction.FINDING_RESOLVED, target=finding, case=finding.case, data={})
     return finding
 
 
@@ -331,7 +342,7 @@ def findings_export_record(*, actor: User, filters: dict[str, Any]) -> None:
     """Audit an export of findings, like a download: who, and with which filters (the rows are
     what the person may see, so the filters say which they took)."""
     kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
-    audit_record(actor=actor, action="findings.exported", data={"format": "csv", "filters": kept})
+    audit_record(actor=actor, action=AuditAction.FINDINGS_EXPORTED, data={"format": "csv", "filters": kept})
 
 
 # --- comments --------------------------------------------------------------------------------
@@ -386,7 +397,7 @@ def comment_add(
     comment = _add_comment(case, actor, agency, body, visibility, finding)
     audit_record(
         actor=actor,
-        action="comment.added",
+        action=AuditAction.COMMENT_ADDED,
         target=comment,
         case=case,
         data={"finding": finding.pk if finding else None, "visibility": visibility},
