@@ -1,5 +1,6 @@
-"""Audit actions are an enumeration: an action that is not a member is refused, and the code names
-members."""
+"""Audit actions are an enumeration: an action that is not a member is refused, every member is
+either worded for case timelines or deliberately kept off them, and the case page words them
+through that one mapping."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
+from audit.selectors import NOT_ON_TIMELINES, TIMELINE_LABELS, timeline_label
 from audit.services import audit_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +31,37 @@ def test_audit_record_stores_the_members_value():
     event = audit_record(actor=None, action=AuditAction.REMINDERS_SWEPT)
     assert type(event.action) is str
     assert AuditEvent.objects.get(pk=event.pk).action == event.action == "reminders.swept"
+
+
+def test_every_action_is_worded_for_timelines_or_deliberately_kept_off_them():
+    labelled, hidden = set(TIMELINE_LABELS), set(NOT_ON_TIMELINES)
+    assert [action for action in AuditAction if action not in labelled | hidden] == []
+    assert labelled & hidden == set()
+    assert [key for key in labelled | hidden if not isinstance(key, AuditAction)] == []
+
+
+@pytest.mark.parametrize("action", list(TIMELINE_LABELS))
+def test_each_timeline_label_reads_even_without_data(action):
+    label = timeline_label(AuditEvent(action=action, target_id="7", data={}))
+    assert label
+    assert label != action
+
+
+def test_the_case_page_words_events_through_the_one_mapping():
+    template = Template("{% load timeline %}{{ event|timeline_label }}")
+    events = [
+        AuditEvent(action=AuditAction.CASE_AGENCIES_ASSIGNED, data={"added": ["dod", "treasury"]}),
+        AuditEvent(action=AuditAction.CASE_SHARING_DATE_MOVED, data={"from": "2026-06-01", "to": "<b>x</b>"}),
+        AuditEvent(action=AuditAction.FINDING_RESPONSE_SENT_BACK, target_id="42", data={}),
+        AuditEvent(action=AuditAction.MODEL_EDITED, data={}),
+    ]
+    rendered = [template.render(Context({"event": event})) for event in events]
+    assert rendered == [
+        "assigned agencies (DOD, TREASURY)",
+        "moved the sharing date from 2026-06-01 to &lt;b&gt;x&lt;/b&gt;",
+        "sent back the response to finding #42",
+        "edited the model under review",
+    ]
 
 
 def _source_files() -> list[Path]:
