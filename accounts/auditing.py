@@ -12,6 +12,7 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.services import audit_record
 
 # Longer input than an email address can be is cut, so that a hostile form cannot bloat the log.
@@ -25,29 +26,29 @@ def attempted_email(credentials: dict[str, Any]) -> str:
 
 
 def record_login(*, user: User, methods: list[str]) -> None:
-    audit_record(actor=user, action="auth.login", target=user, data={"email": user.email, "methods": methods})
+    audit_record(actor=user, action=AuditAction.AUTH_LOGIN, target=user, data={"email": user.email, "methods": methods})
 
 
 def record_login_failed(*, email: str, reason: str, user: User | None = None) -> None:
     """A refused sign-in. The actor is unknown (None): whoever tried has not proven who they are."""
     if user is None and email:
         user = User.objects.filter(email__iexact=email).first()
-    audit_record(actor=None, action="auth.login_failed", target=user, data={"email": email, "reason": reason})
+    audit_record(actor=None, action=AuditAction.AUTH_LOGIN_FAILED, target=user, data={"email": email, "reason": reason})
 
 
 def record_reauthentication_failed(*, user: User, method: str) -> None:
-    audit_record(actor=user, action="auth.reauthentication_failed", target=user, data={"method": method})
+    audit_record(actor=user, action=AuditAction.AUTH_REAUTHENTICATION_FAILED, target=user, data={"method": method})
 
 
 def record_logout(*, user: User) -> None:
-    audit_record(actor=user, action="auth.logout", target=user, data={"email": user.email})
+    audit_record(actor=user, action=AuditAction.AUTH_LOGOUT, target=user, data={"email": user.email})
 
 
 def record_session_ended(*, user_id: Any, reason: str, user: User | None = None) -> None:
     """The portal ended a session on its own: timeout, deactivated account, missing second factor."""
     audit_record(
         actor=None,
-        action="auth.session_ended",
+        action=AuditAction.AUTH_SESSION_ENDED,
         target=user,
         data={"reason": reason, "user_id": str(user_id)},
     )
@@ -62,17 +63,22 @@ def _authenticator_data(authenticator: Authenticator) -> dict[str, Any]:
 
 def record_authenticator_added(*, user: User, authenticator: Authenticator) -> None:
     audit_record(
-        actor=user, action="mfa.authenticator_added", target=authenticator, data=_authenticator_data(authenticator)
+        actor=user,
+        action=AuditAction.MFA_AUTHENTICATOR_ADDED,
+        target=authenticator,
+        data=_authenticator_data(authenticator),
     )
 
 
 def record_authenticator_removed(*, user: User, authenticator: Authenticator) -> None:
     # The row is gone (and has lost its id): the event points at the user.
-    audit_record(actor=user, action="mfa.authenticator_removed", target=user, data=_authenticator_data(authenticator))
+    audit_record(
+        actor=user, action=AuditAction.MFA_AUTHENTICATOR_REMOVED, target=user, data=_authenticator_data(authenticator)
+    )
 
 
 def record_recovery_codes_regenerated(*, user: User, authenticator: Authenticator) -> None:
-    audit_record(actor=user, action="mfa.recovery_codes_regenerated", target=authenticator, data={})
+    audit_record(actor=user, action=AuditAction.MFA_RECOVERY_CODES_REGENERATED, target=authenticator, data={})
 
 
 def record_recovery_code_used(*, user: User, authenticator: Authenticator, reauthenticated: bool) -> None:
@@ -80,7 +86,7 @@ def record_recovery_code_used(*, user: User, authenticator: Authenticator, reaut
     unused = len(Authenticator.objects.get(pk=authenticator.pk).wrap().get_unused_codes())
     audit_record(
         actor=user,
-        action="mfa.recovery_code_used",
+        action=AuditAction.MFA_RECOVERY_CODE_USED,
         target=authenticator,
         data={"email": user.email, "unused_codes": unused, "reauthentication": reauthenticated},
     )
@@ -93,9 +99,12 @@ def record_mfa_failed(*, user: User, reauthentication: bool) -> None:
         record_login_failed(email=user.email.lower(), reason="mfa_code", user=user)
 
 
+_PASSWORD_ACTIONS = {"changed": AuditAction.AUTH_PASSWORD_CHANGED, "reset": AuditAction.AUTH_PASSWORD_RESET}
+
+
 def record_password_changed(*, user: User, how: str) -> None:
-    audit_record(actor=user, action=f"auth.password_{how}", target=user, data={"email": user.email})
+    audit_record(actor=user, action=_PASSWORD_ACTIONS[how], target=user, data={"email": user.email})
 
 
-def record_email_event(*, user: User, action: str, data: dict[str, Any]) -> None:
-    audit_record(actor=user, action=f"auth.{action}", target=user, data=data)
+def record_email_event(*, user: User, action: AuditAction, data: dict[str, Any]) -> None:
+    audit_record(actor=user, action=action, target=user, data=data)

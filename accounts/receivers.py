@@ -19,6 +19,7 @@ from django.http import HttpRequest
 
 from accounts import auditing
 from accounts.sessions import mark_session_started
+from audit.actions import AuditAction
 
 
 def _methods(request: HttpRequest, user: Any) -> list[str]:
@@ -90,17 +91,17 @@ def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: An
 
 
 def on_email_added(sender: Any, request: HttpRequest, user: Any, email_address: EmailAddress, **kwargs) -> None:
-    auditing.record_email_event(user=user, action="email_added", data={"email": email_address.email})
+    auditing.record_email_event(user=user, action=AuditAction.AUTH_EMAIL_ADDED, data={"email": email_address.email})
 
 
 def on_email_removed(sender: Any, request: HttpRequest, user: Any, email_address: EmailAddress, **kwargs) -> None:
-    auditing.record_email_event(user=user, action="email_removed", data={"email": email_address.email})
+    auditing.record_email_event(user=user, action=AuditAction.AUTH_EMAIL_REMOVED, data={"email": email_address.email})
 
 
 def on_email_changed(sender: Any, request: HttpRequest, user: Any, from_email_address, to_email_address, **kwargs):
     auditing.record_email_event(
         user=user,
-        action="email_changed",
+        action=AuditAction.AUTH_EMAIL_CHANGED,
         data={
             "from": from_email_address.email if from_email_address else "",
             "to": to_email_address.email,

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import agency_membership, firm_membership, is_coordinator
+from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
 from core.permissions import coordinators_group
@@ -45,7 +46,7 @@ def coordinator_appoint(*, user: User, actor: User | None) -> User:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.groups.add(coordinators_group())
-    audit_record(actor=actor, action="coordinator.appointed", target=user, data={"email": user.email})
+    audit_record(actor=actor, action=AuditAction.COORDINATOR_APPOINTED, target=user, data={"email": user.email})
     return user
 
 
@@ -76,7 +77,10 @@ def user_deactivate(*, user: User, actor: User) -> User:
     user.save(update_fields=["is_active"])
     ended = _end_sessions_of(user)
     audit_record(
-        actor=actor, action="user.deactivated", target=user, data={"email": user.email, "sessions_ended": ended}
+        actor=actor,
+        action=AuditAction.USER_DEACTIVATED,
+        target=user,
+        data={"email": user.email, "sessions_ended": ended},
     )
     return user
 
@@ -126,6 +130,8 @@ def account_change_email(*, user: User, new_email: str, actor: User) -> User:
     user.save(update_fields=["email"])
     EmailAddress.objects.filter(user=user).delete()
     EmailAddress.objects.create(user=user, email=new_email, verified=True, primary=True)
-    audit_record(actor=actor, action="account.email_changed", target=user, data={"from": old_email, "to": new_email})
+    audit_record(
+        actor=actor, action=AuditAction.ACCOUNT_EMAIL_CHANGED, target=user, data={"from": old_email, "to": new_email}
+    )
     transaction.on_commit(lambda: _notify_email_change(old=old_email, new=new_email), robust=True)
     return user

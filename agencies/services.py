@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.roles import agency_membership
 from accounts.services import require_coordinator, require_no_organisation
 from agencies.models import Agency, AgencyMembership, AgencyRole
+from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
 
@@ -23,7 +24,7 @@ def agency_create(*, code: str, name: str, short_name: str, actor: User | None) 
         raise DomainError(f"An agency with the code {code!r} or the name {name!r} already exists.")
     group = Group.objects.create(name=f"agency:{code}")
     agency = Agency.objects.create(code=code, name=name.strip(), short_name=short_name.strip(), group=group)
-    audit_record(actor=actor, action="agency.created", target=agency, data={"code": code})
+    audit_record(actor=actor, action=AuditAction.AGENCY_CREATED, target=agency, data={"code": code})
     return agency
 
 
@@ -49,7 +50,7 @@ def agency_membership_add(*, agency: Agency, user: User, role: str, actor: User 
     user.groups.add(agency.group)
     audit_record(
         actor=actor,
-        action="agency.member_added",
+        action=AuditAction.AGENCY_MEMBER_ADDED,
         target=membership,
         data={"agency": agency.pk, "user": user.pk, "role": role},
     )
@@ -65,7 +66,7 @@ def agency_membership_remove(*, membership: AgencyMembership, actor: User) -> No
     membership.user.groups.remove(membership.agency.group)
     audit_record(
         actor=actor,
-        action="agency.member_removed",
+        action=AuditAction.AGENCY_MEMBER_REMOVED,
         target=membership.user,
         data={"agency": membership.agency_id, "user": membership.user_id},
     )

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from audit.actions import AuditAction
 from audit.context import current_ip
 from audit.models import AuditEvent, RefusalTally
 
@@ -82,16 +83,20 @@ def _lock_chain() -> None:
 def audit_record(
     *,
     actor: Any | None,
-    action: str,
+    action: AuditAction,
     target: models.Model | None = None,
     case: Any | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction.
 
-    ``actor`` is a user or None (a task, the system). ``data`` must not hold finding or
-    document content.
+    ``actor`` is a user or None (a task, the system). ``action`` is an ``AuditAction``: any other
+    string is refused. ``data`` must not hold finding or document content.
     """
+    try:
+        action = AuditAction(action)
+    except ValueError:
+        raise ValueError(f"Unknown audit action {action!r}: list it in audit.actions.AuditAction.") from None
     # Store exactly what the hash covers, so that the row read back from the database hashes the same.
     clean = _json_safe(data)
     with transaction.atomic():
@@ -101,7 +106,7 @@ def audit_record(
         event = AuditEvent(
             actor=actor_obj,
             actor_label=actor_obj.email if actor_obj else "system",
-            action=action,
+            action=action.value,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
             case=case,
@@ -138,7 +143,7 @@ def audit_refusal(*, actor: Any | None, data: dict[str, Any]) -> None:
     with transaction.atomic():
         if RefusalTally.objects.filter(**key).update(count=F("count") + 1):
             return
-        event = audit_record(actor=actor_obj, action="access.refused", data=data)
+        event = audit_record(actor=actor_obj, action=AuditAction.ACCESS_REFUSED, data=data)
         try:
             with transaction.atomic():
                 RefusalTally.objects.create(actor=actor_obj, first_event=event, **key)
@@ -169,7 +174,7 @@ def flush_refusal_tallies(*, now: datetime.datetime | None = None) -> int:
                 if tally.count:
                     audit_record(
                         actor=tally.actor,
-                        action="access.refused_repeated",
+                        action=AuditAction.ACCESS_REFUSED_REPEATED,
                         data={
                             "count": tally.count,
                             "window_start": tally.window_start,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import firm_membership
 from agencies.models import AgencyMembership
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases import policy
 from cases.models import (
@@ -35,7 +36,7 @@ from cases.models import (
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE, VIEW_CASE, VIEW_MODEL
 from core import permissions
 from core.errors import DomainError
-from core.events import on_commit_event
+from core.events import EventVerb, emit
 from core.locking import lock_and_refresh
 from core.policy import require
 
@@ -109,7 +110,7 @@ def ai_model_register(
     )
     permissions.grant(VIEW_MODEL, [membership.firm.group], [model])
     permissions.grant(CHANGE_MODEL, [membership.firm.group], [model])
-    audit_record(actor=actor, action="model.registered", target=model, data={"firm": membership.firm_id})
+    audit_record(actor=actor, action=AuditAction.MODEL_REGISTERED, target=model, data={"firm": membership.firm_id})
     return model
 
 
@@ -142,7 +143,7 @@ def ai_model_edit(*, model: AIModel, actor: User, **changes: Any) -> AIModel:
         data = {"fields": sorted(changed), "model": str(model)}
         drafts = list(model.cases.order_by("pk"))  # all drafts: the model is not frozen
         for case in drafts or [None]:
-            audit_record(actor=actor, action="model.edited", target=model, case=case, data=data)
+            audit_record(actor=actor, action=AuditAction.MODEL_EDITED, target=model, case=case, data=data)
     return model
 
 
@@ -196,7 +197,7 @@ def case_create(
     permissions.grant(CHANGE_CASE, [firm_group], [case])
     audit_record(
         actor=actor,
-        action="case.created",
+        action=AuditAction.CASE_CREATED,
         target=case,
         case=case,
         data={"reference": case.reference, "model": model.pk, "access_date": access_date, "sharing_date": sharing_date},
@@ -233,7 +234,7 @@ def case_edit(*, case: ReviewCase, actor: User, **changes: Any) -> ReviewCase:
     data: dict[str, Any] = {"fields": sorted(changed)}
     for field, old in before.items():
         data[field] = {"from": old, "to": getattr(case, field)}
-    audit_record(actor=actor, action="case.edited", target=case, case=case, data=data)
+    audit_record(actor=actor, action=AuditAction.CASE_EDITED, target=case, case=case, data=data)
     return case
 
 
@@ -276,7 +277,7 @@ def case_assign_reviewers(
     )
     audit_record(
         actor=actor,
-        action="case.reviewers_assigned",
+        action=AuditAction.CASE_REVIEWERS_ASSIGNED,
         target=case,
         case=case,
         data={
@@ -288,7 +289,7 @@ def case_assign_reviewers(
         },
     )
     for pk in sorted(team.keys() - before):
-        on_commit_event("case.reviewer_assigned", case=case, target=team[pk], actor=actor)
+        emit(EventVerb.CASE_REVIEWER_ASSIGNED, case=case, target=team[pk], actor=actor)
     return case
 
 
@@ -313,13 +314,13 @@ def case_move_sharing_date(
     case.save(update_fields=["sharing_date", "updated_at"])
     audit_record(
         actor=actor,
-        action="case.sharing_date_moved",
+        action=AuditAction.CASE_SHARING_DATE_MOVED,
         target=case,
         case=case,
         data={"from": old, "to": new_sharing_date, "reason": reason},
     )
     if case.state != CaseState.DRAFT:
-        on_commit_event("case.sharing_date_moved", case=case, target=case, actor=actor)
+        emit(EventVerb.CASE_SHARING_DATE_MOVED, case=case, target=case, actor=actor)
     return case
 
 
@@ -341,7 +342,7 @@ def case_withdraw(*, case: ReviewCase, actor: User, reason: str = "") -> ReviewC
     case.save(update_fields=["state", "withdrawn_at", "withdrawal_reason", "updated_at"])
     case.closeouts.filter(state=CloseoutState.PENDING).update(state=CloseoutState.CANCELLED, decided_at=timezone.now())
     make_read_only(case)
-    audit_record(actor=actor, action="case.withdrawn", target=case, case=case, data={"from_state": previous})
+    audit_record(actor=actor, action=AuditAction.CASE_WITHDRAWN, target=case, case=case, data={"from_state": previous})
     if previous != CaseState.DRAFT:
-        on_commit_event("case.withdrawn", case=case, target=case, actor=actor)
+        emit(EventVerb.CASE_WITHDRAWN, case=case, target=case, actor=actor)
     return case

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from accounts.models import User
 from agencies.models import Agency
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import ReviewCase
 from cases.policy import read_only_refusal, standing
@@ -63,7 +64,7 @@ def upload_refusal_record(
         data["document"] = document.pk
     audit_record(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        action="document.upload_refused",
+        action=AuditAction.DOCUMENT_UPLOAD_REFUSED,
         target=document if document is not None else case,
         case=case,
         data=data,
@@ -75,7 +76,7 @@ def version_download_record(*, version: DocumentVersion, actor: User) -> None:
     document = version.document
     audit_record(
         actor=actor,
-        action="document.downloaded",
+        action=AuditAction.DOCUMENT_DOWNLOADED,
         target=version,
         case=document.case,
         data={"document": document.pk, "version": version.pk, "number": version.number, "sha256": version.sha256},
@@ -189,7 +190,7 @@ def document_create(
             sync_document(document)
             audit_record(
                 actor=actor,
-                action="document.created",
+                action=AuditAction.DOCUMENT_CREATED,
                 target=document,
                 case=case,
                 data={
@@ -242,7 +243,7 @@ def document_add_version(*, document: Document, upload: File, actor: User) -> Do
             )
             audit_record(
                 actor=actor,
-                action="document.version_added",
+                action=AuditAction.DOCUMENT_VERSION_ADDED,
                 target=document,
                 case=case,
                 data={

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import ReviewCase
 from cases.policy import standing
 from core import permissions
 from core.errors import DomainError
-from core.events import on_commit_event
+from core.events import EventVerb, emit
 from core.locking import lock_and_refresh
 from core.models import Visibility
 from core.policy import require
@@ -127,7 +128,7 @@ def finding_draft(
     sync_finding(finding)
     audit_record(
         actor=actor,
-        action="finding.drafted",
+        action=AuditAction.FINDING_DRAFTED,
         target=finding,
         case=case,
         data={"agency": membership.agency.code, "severity": severity, "visibility": visibility},
@@ -169,7 +170,11 @@ def finding_edit(
             finding.editors.add(actor)
         sync_finding(finding)
         audit_record(
-            actor=actor, action="finding.edited", target=finding, case=finding.case, data={"fields": sorted(changed)}
+            actor=actor,
+            action=AuditAction.FINDING_EDITED,
+            target=finding,
+            case=finding.case,
+            data={"fields": sorted(changed)},
         )
     return finding
 
@@ -187,12 +192,12 @@ def finding_release(*, finding: Finding, actor: User) -> Finding:
     sync_finding(finding)
     audit_record(
         actor=actor,
-        action="finding.released",
+        action=AuditAction.FINDING_RELEASED,
         target=finding,
         case=finding.case,
         data={"visibility": finding.visibility, "response_due": finding.response_due},
     )
-    on_commit_event("finding.released", case=finding.case, target=finding, actor=actor)
+    emit(EventVerb.FINDING_RELEASED, case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -208,12 +213,12 @@ def finding_request_release(*, finding: Finding, actor: User) -> Finding:
     finding.save(update_fields=["release_requested_at", "release_requested_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="finding.release_requested",
+        action=AuditAction.FINDING_RELEASE_REQUESTED,
         target=finding,
         case=finding.case,
         data={"visibility": finding.visibility},
     )
-    on_commit_event("finding.release_requested", case=finding.case, target=finding, actor=actor)
+    emit(EventVerb.FINDING_RELEASE_REQUESTED, case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -232,10 +237,12 @@ def finding_withdraw(*, finding: Finding, actor: User, reason: str = "") -> Find
     if reason:
         _add_comment(finding.case, actor, finding.agency, reason, finding.visibility, finding)
     audit_record(
-        actor=actor, action="finding.withdrawn", target=finding, case=finding.case, data={"from_state": previous}
+        actor=actor,
+        action=AuditAction.FINDING_WITHDRAWN,
+        target=finding,
+        case=finding.case,
+        data={"from_state": previous},
     )
-    if finding.is_released:
-        on_commit_event("finding.withdrawn", case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -263,8 +270,10 @@ def finding_respond(
     response.documents.set(versions)
     finding.state = FindingState.FIRM_RESPONDED
     finding.save(update_fields=["state", "updated_at"])
-    audit_record(actor=actor, action="finding.firm_responded", target=finding, case=case, data={"choice": choice})
-    on_commit_event("finding.firm_responded", case=case, target=finding, actor=actor)
+    audit_record(
+        actor=actor, action=AuditAction.FINDING_FIRM_RESPONDED, target=finding, case=case, data={"choice": choice}
+    )
+    emit(EventVerb.FINDING_FIRM_RESPONDED, case=case, target=finding, actor=actor)
     return response
 
 
@@ -287,12 +296,12 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
     finding.save(update_fields=["state", "updated_at"])
     audit_record(
         actor=actor,
-        action="finding.response_sent_back",
+        action=AuditAction.FINDING_RESPONSE_SENT_BACK,
         target=finding,
         case=finding.case,
         data={"response": response.pk if response else None},
     )
-    on_commit_event("finding.response_sent_back", case=finding.case, target=finding, actor=actor)
+    emit(EventVerb.FINDING_RESPONSE_SENT_BACK, case=finding.case, target=finding, actor=actor)
     return finding
 
 
@@ -304,8 +313,7 @@ def finding_resolve(*, finding: Finding, actor: User) -> Finding:
     finding.state = FindingState.RESOLVED
     finding.resolved_at = timezone.now()
     finding.save(update_fields=["state", "resolved_at", "updated_at"])
-    audit_record(actor=actor, action="finding.resolved", target=finding, case=finding.case, data={})
-    on_commit_event("finding.resolved", case=finding.case, target=finding, actor=actor)
+    audit_record(actor=actor, action=AuditAction.FINDING_RESOLVED, target=finding, case=finding.case, data={})
     return finding
 
 
@@ -313,7 +321,7 @@ def findings_export_record(*, actor: User, filters: dict[str, Any]) -> None:
     """Audit an export of findings, like a download: who, and with which filters (the rows are
     what the person may see, so the filters say which they took)."""
     kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
-    audit_record(actor=actor, action="findings.exported", data={"format": "csv", "filters": kept})
+    audit_record(actor=actor, action=AuditAction.FINDINGS_EXPORTED, data={"format": "csv", "filters": kept})
 
 
 # --- comments --------------------------------------------------------------------------------
@@ -355,10 +363,9 @@ def comment_add(
     comment = _add_comment(case, actor, agency, body, visibility, finding)
     audit_record(
         actor=actor,
-        action="comment.added",
+        action=AuditAction.COMMENT_ADDED,
         target=comment,
         case=case,
         data={"finding": finding.pk if finding else None, "visibility": visibility},
     )
-    on_commit_event("comment.added", case=case, target=comment, actor=actor)
     return comment

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.roles import firm_membership
 from accounts.services import require_coordinator, require_no_organisation
+from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
 from firms.models import Firm, FirmMembership
@@ -31,7 +32,7 @@ def firm_create(*, name: str, actor: User | None) -> Firm:
             firm = Firm.objects.create(name=name, slug=slug, group=group)
     except IntegrityError:
         raise DomainError(f"A firm named {name!r} is already registered.") from None
-    audit_record(actor=actor, action="firm.created", target=firm, data={"name": name})
+    audit_record(actor=actor, action=AuditAction.FIRM_CREATED, target=firm, data={"name": name})
     return firm
 
 
@@ -50,7 +51,7 @@ def firm_membership_add(*, firm: Firm, user: User, is_admin: bool, actor: User |
     user.groups.add(firm.group)
     audit_record(
         actor=actor,
-        action="firm.member_added",
+        action=AuditAction.FIRM_MEMBER_ADDED,
         target=membership,
         data={"firm": firm.pk, "user": user.pk, "is_admin": is_admin},
     )
@@ -71,7 +72,7 @@ def firm_membership_remove(*, membership: FirmMembership, actor: User) -> None:
     membership.user.groups.remove(membership.firm.group)
     audit_record(
         actor=actor,
-        action="firm.member_removed",
+        action=AuditAction.FIRM_MEMBER_REMOVED,
         target=membership.user,
         data={"firm": membership.firm_id, "user": membership.user_id},
     )

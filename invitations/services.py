@@ -32,6 +32,7 @@ from accounts.models import User
 from accounts.services import coordinator_appoint
 from agencies.models import Agency, AgencyMembership, AgencyRole
 from agencies.services import agency_membership_add
+from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
 from firms.models import Firm, FirmMembership
@@ -223,7 +224,7 @@ def invitation_create(
         expires_at=now + invitation_ttl(),
         token_hash=token_hash(token),
     )
-    audit_record(actor=actor, action="invitation.sent", target=invitation, data=_audit_data(invitation))
+    audit_record(actor=actor, action=AuditAction.INVITATION_SENT, target=invitation, data=_audit_data(invitation))
     # robust: a mail server that is down is logged and does not turn the committed invitation
     # into an error page; the inviter can revoke and send again.
     transaction.on_commit(lambda: _send_invitation_email(invitation, token), robust=True)
@@ -263,7 +264,7 @@ def _record_expired_use(invitation: Invitation) -> None:
     with transaction.atomic():
         audit_record(
             actor=None,
-            action="invitation.expired",
+            action=AuditAction.INVITATION_EXPIRED,
             target=invitation,
             data={"email": invitation.email, "expires_at": invitation.expires_at},
         )
@@ -371,7 +372,7 @@ def _accept(invitation: Invitation, *, now: datetime.datetime, password: str, fu
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     audit_record(
         actor=user,
-        action="invitation.accepted",
+        action=AuditAction.INVITATION_ACCEPTED,
         target=invitation,
         data={**_audit_data(invitation), "user": user.pk, "existing_account": existing_account},
     )
@@ -399,5 +400,5 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.revoked_at = now
     invitation.revoked_by = actor
     invitation.save(update_fields=["revoked_at", "revoked_by"])
-    audit_record(actor=actor, action="invitation.revoked", target=invitation, data=_audit_data(invitation))
+    audit_record(actor=actor, action=AuditAction.INVITATION_REVOKED, target=invitation, data=_audit_data(invitation))
     return invitation

@@ -1,11 +1,13 @@
 """Event notices: who hears of what a service did, and how the notice reaches them.
 
-``core.events.dispatch_event`` calls ``deliver_event_soon`` after the service's transaction
-committed. It writes the event to the database first and then asks the broker to deliver it: if
-the broker is down (or hangs), the publish fails within a couple of seconds, the failure is
-logged, the page that caused the event still answers, and the next reminder sweep delivers the
-event from the database. A delivery task that runs twice (redelivered after a worker died)
-creates nothing twice: notifications are unique per (event, recipient).
+This is the outbox behind ``core.events.emit`` (``NotificationsConfig.ready`` plugs it in).
+``event_record`` writes the event in the service's own transaction, so the event exists exactly
+when the change it describes committed. ``event_publish`` runs after the commit and asks the
+broker to deliver the event: if the broker is down (or hangs), the publish fails within a couple
+of seconds, the failure is logged, and the page that caused the event still answers. Whatever no
+task delivered (the broker was down, the process died before publishing, the worker died), the
+next reminder sweep delivers from the database. A delivery that runs twice creates nothing twice:
+notifications are unique per (event, recipient).
 
 Each notice goes only to active people who may see the object (``core.permissions``), never to
 the person who acted.
@@ -17,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -26,6 +28,7 @@ from agencies.models import Agency, AgencyMembership, AgencyRole
 from cases.models import Closeout, CloseoutDecision, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE
 from core import permissions
+from core.events import EventVerb
 from core.models import Visibility
 from findings.models import Finding
 from findings.permissions import VIEW_FINDING
@@ -44,28 +47,27 @@ PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 
 BROKER_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
 
 
-def deliver_event_soon(payload: dict[str, Any]) -> NotificationEvent:
-    """Record the event, then queue its delivery. Never raises for a broker that is down."""
+def event_record(verb: str, case: Any, target: models.Model | None, actor: Any | None) -> int:
+    """Write the event in the caller's transaction (``core.events`` recorder); returns its id."""
+    event = NotificationEvent.objects.create(
+        verb=verb,
+        case_id=case.pk,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        actor_id=getattr(actor, "pk", None),
+    )
+    return event.pk
+
+
+def event_publish(event_id: int) -> None:
+    """Queue the delivery of a committed event (``core.events`` publisher). Never raises for a
+    broker that is down: the event stays undelivered in the database for the next sweep."""
     from notifications.tasks import deliver_event
 
-    event = NotificationEvent.objects.create(
-        verb=payload["verb"],
-        case_id=payload["case_id"],
-        target_type=payload.get("target_type") or "",
-        target_id=payload.get("target_id"),
-        actor_id=payload.get("actor_id"),
-    )
     try:
-        deliver_event.apply_async(args=[event.pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        deliver_event.apply_async(args=[event_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except BROKER_ERRORS as error:
-        logger.warning(
-            "broker unavailable, event %s (%s on case %s) kept for the next reminder sweep: %s",
-            event.pk,
-            event.verb,
-            event.case_id,
-            error,
-        )
-    return event
+        logger.warning("broker unavailable, event %s kept for the next reminder sweep: %s", event_id, error)
 
 
 # --- who hears of what ----------------------------------------------------------------------
@@ -196,26 +198,27 @@ def _case_withdrawn(event: NotificationEvent, case: ReviewCase) -> Audience:
     return [*agency_members, *_coordinators()], VIEW_CASE, case, {}
 
 
-AUDIENCES: dict[str, Callable[[NotificationEvent, ReviewCase], Audience]] = {
-    "case.submitted": _case_submitted,
-    "case.agency_assigned": _agency_assigned,
-    "case.reviewer_assigned": _reviewer_assigned,
-    "case.sharing_date_moved": _sharing_date_moved,
-    "finding.released": _finding_released,
-    "finding.release_requested": _release_requested,
-    "finding.response_sent_back": _response_sent_back,
-    "finding.firm_responded": _firm_responded,
-    "closeout.requested": _closeout_requested,
-    "closeout.decided": _closeout_decided,
-    "case.closed": _case_closed,
-    "case.withdrawn": _case_withdrawn,
+# Who hears of each event verb (a test holds that every EventVerb has a rule).
+AUDIENCES: dict[EventVerb, Callable[[NotificationEvent, ReviewCase], Audience]] = {
+    EventVerb.CASE_SUBMITTED: _case_submitted,
+    EventVerb.CASE_AGENCY_ASSIGNED: _agency_assigned,
+    EventVerb.CASE_REVIEWER_ASSIGNED: _reviewer_assigned,
+    EventVerb.CASE_SHARING_DATE_MOVED: _sharing_date_moved,
+    EventVerb.FINDING_RELEASED: _finding_released,
+    EventVerb.FINDING_RELEASE_REQUESTED: _release_requested,
+    EventVerb.FINDING_RESPONSE_SENT_BACK: _response_sent_back,
+    EventVerb.FINDING_FIRM_RESPONDED: _firm_responded,
+    EventVerb.CLOSEOUT_REQUESTED: _closeout_requested,
+    EventVerb.CLOSEOUT_DECIDED: _closeout_decided,
+    EventVerb.CASE_CLOSED: _case_closed,
+    EventVerb.CASE_WITHDRAWN: _case_withdrawn,
 }
 
 
 def event_audience(event: NotificationEvent) -> tuple[list[User], Any, str]:
     """The people to notify of ``event``, the object the notice is about, and its sentence."""
     rule = AUDIENCES.get(event.verb)
-    if rule is None:
+    if rule is None:  # a row written before its verb stopped being an EventVerb: no one hears of it
         return [], None, ""
     case = ReviewCase.objects.select_related("model").get(pk=event.case_id)
     people, perm, obj, facts = rule(event, case)

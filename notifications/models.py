@@ -5,9 +5,10 @@ reminders").
   recipient, threshold and the deadline it was computed from. The sweep claims the row before it
   sends anything; a claim that finds the row already there sends nothing. Moving the deadline
   changes the key, so the reminders re-arm.
-- ``NotificationEvent`` is an event a service queued on commit (``core.events``). It is written to
-  the database before the broker is asked to deliver it, so an event survives a broker outage:
-  the next sweep delivers what no task did.
+- ``NotificationEvent`` is the outbox of notice events (``core.events.emit``): a service writes it
+  in its own transaction, and only its id goes to the broker after the commit. An event survives
+  a broker outage and a process that dies before publishing: the next sweep delivers what no task
+  did.
 - ``Notification`` is what a person reads in the portal, and the email outbox: its
   ``email_state`` says whether an email is still owed for it (now, or in the daily digest).
 - ``EmailDigest`` is the once-a-day email of a person who chose the digest, unique per day.
@@ -93,7 +94,7 @@ class Reminder(models.Model):
 
 
 class NotificationEvent(models.Model):
-    """An event a service queued on commit, waiting for (or done with) its delivery."""
+    """An event a service wrote with its change, waiting for (or done with) its delivery."""
 
     verb = models.CharField(max_length=60)
     case = models.ForeignKey("cases.ReviewCase", on_delete=models.PROTECT, related_name="notification_events")

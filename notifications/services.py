@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
 from notifications.models import EmailMode, EmailState, Notification, NotificationPreference
@@ -26,7 +27,7 @@ def notification_mark_read(*, notification: Notification, actor: User) -> Notifi
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
-        audit_record(actor=actor, action="notification.read", target=notification, case=notification.case)
+        audit_record(actor=actor, action=AuditAction.NOTIFICATION_READ, target=notification, case=notification.case)
     return notification
 
 
@@ -40,7 +41,7 @@ def notification_clear(*, notification: Notification, actor: User) -> Notificati
     notification.cleared_at = now
     notification.read_at = notification.read_at or now
     notification.save(update_fields=["cleared_at", "read_at"])
-    audit_record(actor=actor, action="notification.cleared", target=notification, case=notification.case)
+    audit_record(actor=actor, action=AuditAction.NOTIFICATION_CLEARED, target=notification, case=notification.case)
     return notification
 
 
@@ -48,7 +49,7 @@ def notification_clear(*, notification: Notification, actor: User) -> Notificati
 def notifications_mark_all_read(*, actor: User) -> int:
     count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
     if count:
-        audit_record(actor=actor, action="notifications.all_read", target=actor, data={"count": count})
+        audit_record(actor=actor, action=AuditAction.NOTIFICATIONS_ALL_READ, target=actor, data={"count": count})
     return count
 
 
@@ -59,7 +60,7 @@ def notifications_clear_read(*, actor: User) -> int:
         cleared_at=timezone.now()
     )
     if count:
-        audit_record(actor=actor, action="notifications.cleared", target=actor, data={"count": count})
+        audit_record(actor=actor, action=AuditAction.NOTIFICATIONS_CLEARED, target=actor, data={"count": count})
     return count
 
 
@@ -85,7 +86,7 @@ def notification_preference_set(*, actor: User, email_mode: str) -> Notification
     )
     audit_record(
         actor=actor,
-        action="notifications.preference_changed",
+        action=AuditAction.NOTIFICATIONS_PREFERENCE_CHANGED,
         target=actor,
         data={"from": before, "to": email_mode, "owed_emails_moved": moved},
     )

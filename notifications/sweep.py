@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import AgencyMembership, AgencyRole
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import (
     CaseAgencyAssignment,
@@ -479,6 +480,6 @@ def run_sweep(now: datetime.datetime | None = None) -> SweepReport:
     report.digests_sent = emails.send_owed_digests()
     done = report.as_dict()
     if any(done[key] for key in ("events_delivered", "claimed", "cancelled", "emails_sent", "digests_sent")):
-        audit_record(actor=None, action="reminders.swept", data=done)
+        audit_record(actor=None, action=AuditAction.REMINDERS_SWEPT, data=done)
     logger.info("reminder sweep: %s", done)
     return report

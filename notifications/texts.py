@@ -8,6 +8,7 @@ import datetime
 
 from django.utils.formats import date_format
 
+from core.events import EventVerb
 from notifications.models import ReminderKind
 
 
@@ -46,32 +47,34 @@ def reminder_message(
 
 def event_message(verb: str, *, reference: str, **facts: object) -> str:
     """``facts`` are identifiers, names of organisations, decisions and dates: no content."""
-    texts = {
-        "case.submitted": f"{reference} was submitted for review and awaits triage.",
-        "case.agency_assigned": f"{reference} was assigned to {facts.get('agency', 'your agency')} for review.",
-        "case.reviewer_assigned": f"You were assigned as a reviewer on {reference}.",
-        "case.sharing_date_moved": (
+    texts = {  # one sentence for each EventVerb (a test holds it so)
+        EventVerb.CASE_SUBMITTED: f"{reference} was submitted for review and awaits triage.",
+        EventVerb.CASE_AGENCY_ASSIGNED: f"{reference} was assigned to {facts.get('agency', 'your agency')} for review.",
+        EventVerb.CASE_REVIEWER_ASSIGNED: f"You were assigned as a reviewer on {reference}.",
+        EventVerb.CASE_SHARING_DATE_MOVED: (
             f"{reference}: the firm moved its sharing date to {facts.get('sharing_date', 'a new date')}; "
             "the review window now closes then."
         ),
-        "finding.released": f"{reference}: finding #{facts.get('finding')} was shared with your firm.",
-        "finding.release_requested": (
+        EventVerb.FINDING_RELEASED: f"{reference}: finding #{facts.get('finding')} was shared with your firm.",
+        EventVerb.FINDING_RELEASE_REQUESTED: (
             f"{reference}: you are asked to release finding #{facts.get('finding')} beyond your agency."
         ),
-        "finding.response_sent_back": f"{reference}: your response to finding #{facts.get('finding')} was sent back.",
-        "finding.firm_responded": f"{reference}: the firm responded to finding #{facts.get('finding')}.",
-        "closeout.requested": f"{reference}: a closeout was requested and awaits your agency's decision.",
-        "closeout.decided": (
+        EventVerb.FINDING_RESPONSE_SENT_BACK: (
+            f"{reference}: your response to finding #{facts.get('finding')} was sent back."
+        ),
+        EventVerb.FINDING_FIRM_RESPONDED: f"{reference}: the firm responded to finding #{facts.get('finding')}.",
+        EventVerb.CLOSEOUT_REQUESTED: f"{reference}: a closeout was requested and awaits your agency's decision.",
+        EventVerb.CLOSEOUT_DECIDED: (
             f"{reference}: {facts.get('agency', 'an agency')} {facts.get('decision', 'decided on')} "
             "the closeout you requested."
         ),
-        "case.closed": f"{reference}: the review is concluded and the case is closed.",
-        "case.withdrawn": f"{reference} was withdrawn by the firm. The review has stopped.",
+        EventVerb.CASE_CLOSED: f"{reference}: the review is concluded and the case is closed.",
+        EventVerb.CASE_WITHDRAWN: f"{reference} was withdrawn by the firm. The review has stopped.",
     }
     try:
         text = texts[verb]
     except KeyError:
         raise ValueError(f"No notice is sent for {verb!r}.") from None
-    if verb == "finding.released" and facts.get("response_due"):
+    if verb == EventVerb.FINDING_RELEASED and facts.get("response_due"):
         text += f" Your response is due by {facts['response_due']}."
     return text

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import (
     CarriedForwardFinding,
@@ -31,7 +32,7 @@ from cases.permissions import REVIEW_CASE, VIEW_CASE
 from cases.services import make_read_only, validate_window
 from core import permissions
 from core.errors import DomainError
-from core.events import on_commit_event
+from core.events import EventVerb, emit
 from core.locking import lock_and_refresh
 from core.policy import require
 from documents.audience import sync_document
@@ -63,8 +64,8 @@ def case_submit(*, case: ReviewCase, actor: User) -> ReviewCase:
     case.submitted_at = timezone.now()
     case.save(update_fields=["state", "submitted_at", "updated_at"])
     permissions.grant(VIEW_CASE, [permissions.coordinators_group()], [case])
-    audit_record(actor=actor, action="case.submitted", target=case, case=case, data={"state": case.state})
-    on_commit_event("case.submitted", case=case, target=case, actor=actor)
+    audit_record(actor=actor, action=AuditAction.CASE_SUBMITTED, target=case, case=case, data={"state": case.state})
+    emit(EventVerb.CASE_SUBMITTED, case=case, target=case, actor=actor)
     return case
 
 
@@ -106,7 +107,7 @@ def case_assign_agencies(*, case: ReviewCase, agencies: Iterable[Agency], actor:
     case.save(update_fields=update)
     audit_record(
         actor=actor,
-        action="case.agencies_assigned",
+        action=AuditAction.CASE_AGENCIES_ASSIGNED,
         target=case,
         case=case,
         data={
@@ -116,7 +117,7 @@ def case_assign_agencies(*, case: ReviewCase, agencies: Iterable[Agency], actor:
         },
     )
     for agency in added:
-        on_commit_event("case.agency_assigned", case=case, target=agency, actor=actor)
+        emit(EventVerb.CASE_AGENCY_ASSIGNED, case=case, target=agency, actor=actor)
     return case
 
 
@@ -158,12 +159,12 @@ def closeout_request(
     case.save(update_fields=["state", "updated_at"])
     audit_record(
         actor=actor,
-        action="closeout.requested",
+        action=AuditAction.CLOSEOUT_REQUESTED,
         target=closeout,
         case=case,
         data={"closeout": closeout.pk, "carried_forward": sorted(open_ids)},
     )
-    on_commit_event("closeout.requested", case=case, target=closeout, actor=actor)
+    emit(EventVerb.CLOSEOUT_REQUESTED, case=case, target=closeout, actor=actor)
     return closeout
 
 
@@ -213,19 +214,19 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
             outcome = "closed"
     audit_record(
         actor=actor,
-        action=f"closeout.{'approved' if approve else 'returned'}",
+        action=AuditAction.CLOSEOUT_APPROVED if approve else AuditAction.CLOSEOUT_RETURNED,
         target=closeout,
         case=case,
         data={"closeout": closeout.pk, "agency": agency.code, "outcome": outcome},
     )
-    on_commit_event("closeout.decided", case=case, target=decision, actor=actor)
+    emit(EventVerb.CLOSEOUT_DECIDED, case=case, target=decision, actor=actor)
     if outcome == "closed":
         audit_record(
             actor=actor,
-            action="case.closed",
+            action=AuditAction.CASE_CLOSED,
             target=case,
             case=case,
             data={"closeout": closeout.pk, "record": "Review concluded. This is not a permission to deploy."},
         )
-        on_commit_event("case.closed", case=case, target=case, actor=actor)
+        emit(EventVerb.CASE_CLOSED, case=case, target=case, actor=actor)
     return decision

@@ -3,6 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from audit.actions import AuditAction
 from audit.models import AppendOnlyError, AuditEvent
 from audit.services import audit_record, verify_chain
 
@@ -11,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event():
-    audit_record(actor=None, action="test.first", data={"n": 1})
-    return audit_record(actor=None, action="test.second", data={"n": 2})
+    audit_record(actor=None, action=AuditAction.REMINDERS_SWEPT, data={"n": 1})
+    return audit_record(actor=None, action=AuditAction.FINDINGS_EXPORTED, data={"n": 2})
 
 
 def _unchanged(event: AuditEvent) -> None:
@@ -47,7 +48,7 @@ def test_the_model_refuses_save_and_delete(event):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
-    event.action = "test.second"
+    event.action = AuditAction.FINDINGS_EXPORTED
     _unchanged(event)
 
 

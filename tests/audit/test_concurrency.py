@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from audit.actions import AuditAction
 from audit.models import AuditEvent
 from audit.services import GENESIS_HASH, audit_record, verify_chain
 
@@ -21,7 +22,7 @@ def test_concurrent_appends_form_one_chain_without_forks():
         try:
             start.wait()
             for i in range(EVENTS_PER_THREAD):
-                audit_record(actor=None, action="test.concurrent", data={"worker": worker, "i": i})
+                audit_record(actor=None, action=AuditAction.REMINDERS_SWEPT, data={"worker": worker, "i": i})
         except BaseException as error:  # reported by the main thread
             errors.append(error)
         finally:
@@ -36,7 +37,7 @@ def test_concurrent_appends_form_one_chain_without_forks():
     assert not any(thread.is_alive() for thread in threads)
 
     events = list(AuditEvent.objects.order_by("id"))
-    ours = [e for e in events if e.action == "test.concurrent"]
+    ours = [e for e in events if e.action == AuditAction.REMINDERS_SWEPT]
     assert len(ours) == THREADS * EVENTS_PER_THREAD
     # No fork: no two events claim the same predecessor, and exactly one starts the chain.
     prev_hashes = [e.prev_hash for e in events]

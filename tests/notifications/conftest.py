@@ -92,3 +92,14 @@ def signed_in(login) -> Callable[[User], Client]:
         return login(Client(), user)
 
     return _signed_in
+
+
+@pytest.fixture
+def without_event_notices(monkeypatch):
+    """For the tests that count reminders alone. Their setup goes through the services, whose
+    event notices production publishes as they happen; in a test whose on-commit callbacks never
+    run, those events would wait in the outbox and the test's first sweep would deliver them
+    beside its reminders. Record none (as if no app delivered events)."""
+    from core import events
+
+    monkeypatch.setattr(events, "_outbox", events._Outbox())

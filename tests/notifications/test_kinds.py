@@ -14,7 +14,7 @@ from tests import factories
 from tests.notifications.conftest import inbox, local, open_case, reminders, sent_to
 from workflow import services as workflow_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
 
 START = datetime.date(2026, 4, 1)
 

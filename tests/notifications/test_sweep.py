@@ -18,7 +18,7 @@ from tests.notifications.backends import FlakyBackend
 from tests.notifications.conftest import local, open_case, reminders, sent_to
 from tests.notifications.test_kinds import release_finding
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
 
 TODAY = datetime.date(2026, 5, 4)
 

@@ -14,7 +14,7 @@ from tests import factories
 from tests.notifications.conftest import UTC, inbox, local, open_case, reminders, sent_to
 from workflow import services as workflow_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
 
 SHARING = datetime.date(2026, 6, 17)  # a Wednesday
 

@@ -30,6 +30,7 @@ from accounts.models import User
 from accounts.services import coordinator_appoint
 from agencies.models import Agency, AgencyRole
 from agencies.services import agency_membership_add
+from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import AIModel, CaseState, ReviewCase
 from cases.selectors import cases_for
@@ -304,7 +305,9 @@ class DemoSeeder:
             user = User.objects.create_user(email=account.email, full_name=account.full_name)
             user.password = password
             user.save(update_fields=["password"])
-            audit_record(actor=None, action="user.created", target=user, data={"email": user.email, "demo": True})
+            audit_record(
+                actor=None, action=AuditAction.USER_CREATED, target=user, data={"email": user.email, "demo": True}
+            )
 
         coordinator = coordinator_appoint(user=self.user(COORDINATOR), actor=None)
         northwind = firm_create(name="Northwind AI", actor=coordinator)
