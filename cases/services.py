@@ -1,4 +1,4 @@
-"""The only way models, cases and closeouts change (DESIGN.md, "Case lifecycle").
+"""The only way models, cases and closeouts change (docs/design.md, "Case lifecycle").
 
 Each function checks the actor's right and the preconditions, runs in one transaction, writes its
 AuditEvent and queues its notices after commit. A refusal raises DomainError with a sentence a

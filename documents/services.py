@@ -73,7 +73,7 @@ def visibility_choices(actor: Any, case: ReviewCase) -> list[tuple[str, str]]:
     """The visibilities the actor may give a new document (empty for the firm: always ``firm``).
 
     Working files: a reviewer keeps them in the agency or shares them with every assigned agency;
-    showing one to the firm takes a supervisor, as releasing a finding to the firm does (DESIGN.md's
+    showing one to the firm takes a supervisor, as releasing a finding to the firm does (docs/design.md's
     two-person rule)."""
     role = upload_role(actor, case)
     if role is None or role is False:

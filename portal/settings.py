@@ -325,7 +325,7 @@ LOGGING = {
 }
 
 # --- Checkpoint -----------------------------------------------------------------------------
-# The longest review window the program allows (DESIGN.md: at most 30 days).
+# The longest review window the program allows (docs/design.md: at most 30 days).
 REVIEW_WINDOW_MAX_DAYS = 30
 
 # --- Documents: uploads, storage, scanning (issue 4; see docs/documents.md) ----------------------

@@ -1,4 +1,4 @@
-"""Who sees a case (DESIGN.md, "Who sees what"), and a closed or withdrawn case being read-only
+"""Who sees a case (docs/design.md, "Who sees what"), and a closed or withdrawn case being read-only
 for everyone: still visible to those who saw it, changed by no one."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Who sees which finding (DESIGN.md, "Who sees what"), as a matrix over the people of the
+"""Who sees which finding (docs/design.md, "Who sees what"), as a matrix over the people of the
 fixtures. The case belongs to Northwind and is assigned to DoD and Treasury, not CISA; DoD wrote
 one finding at each visibility, in draft and released."""
 

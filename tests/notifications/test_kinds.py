@@ -1,5 +1,5 @@
 """Finding response due, closeout awaiting decision and case awaiting triage: each threshold, to
-the people DESIGN.md's table names, and nothing once the condition is gone."""
+the people docs/design.md's table names, and nothing once the condition is gone."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The authorization matrix (issue 3, item 7): every URL pattern of the project, and what it answers
-to each kind of user (DESIGN.md, "Who sees what").
+to each kind of user (docs/design.md, "Who sees what").
 
 The patterns come from the URL resolver, allauth included (there is no Django admin). ``TABLE``
 says, for each one, what a GET answers to every user below; a pattern missing from the table, or a table row whose
