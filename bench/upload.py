@@ -1,4 +1,4 @@
-"""Upload benchmark (issue 4): a generated file (1 GiB by default) through the real upload view.
+"""Upload benchmark: a generated file (1 GiB by default) through the real upload view.
 
 It starts gunicorn (one sync worker) on loopback with the test settings, signs a liaison in, and
 uploads the file as a browser would (multipart POST with the CSRF token), then prints the

@@ -1,4 +1,4 @@
-"""The only way documents and their versions are created (issue 4), and downloads recorded.
+"""The only way documents and their versions are created, and downloads recorded.
 
 An upload is staged (private temp file, sha256, size limit), checked (name, type by content and
 extension, text and archive rules, virus scan), and only then stored under a generated name and

@@ -93,7 +93,7 @@ def coordinator(db):
     return factories.make_coordinator(email="coordinator@checkpoint.test")
 
 
-# --- issue 3: signed-in test clients (accounts) -------------------------------------------------
+# --- signed-in test clients ----------------------------------------------------------------------
 @pytest.fixture
 def login(db):
     """A function ``login(client, user)`` that signs ``client`` in as ``user`` the way production does.

@@ -1,6 +1,6 @@
-"""Issue 3 in the browser: an invited liaison goes from the link in their email through password,
-TOTP enrolment and recovery codes to their first real sign-in, reading the TOTP secret off the
-page as an authenticator app would."""
+"""Invitation-only accounts with a second factor, in the browser: an invited liaison goes from the
+link in their email through password, TOTP enrolment and recovery codes to their first real
+sign-in, reading the TOTP secret off the page as an authenticator app would."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 5 in the browser: one review carried through every role's pages, each person in a
-browser of their own, every page screenshot and checked with axe."""
+"""One review carried through every role's pages in the browser, each person in a browser of
+their own, every page screenshot and checked with axe."""
 
 from __future__ import annotations
 

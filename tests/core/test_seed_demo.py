@@ -1,4 +1,4 @@
-"""manage.py seed_demo: the demo data a newcomer signs in to (issue 2, item 7)."""
+"""manage.py seed_demo: the demo data a newcomer signs in to."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The corpus of bad uploads (issue 4, "How it is checked"): each one, sent through the real upload
+"""The corpus of bad uploads (docs/documents.md, "The rules"): each one, sent through the real upload
 page, gets its clear message, and leaves nothing behind: no Document or DocumentVersion row, no
 file in the storage, no temp file; and the refusal is in the audit log."""
 

@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 3, item 7): every URL pattern of the project, and what it answers
+"""The authorization matrix: every URL pattern of the project, and what it answers
 to each kind of user (docs/design.md, "Who sees what").
 
 The patterns come from the URL resolver, allauth included (there is no Django admin). ``TABLE``
