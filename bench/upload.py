@@ -130,7 +130,7 @@ def main() -> int:
         from cases.services import ai_model_register, case_create
         from documents.models import DocumentVersion
         from firms.services import firm_create, firm_membership_add
-        from tests.accounts.helpers import sign_in
+        from tests.builders import sign_in
 
         firm = firm_create(name=f"Bench Firm {os.getpid()}", actor=None)
         user = User.objects.create_user(email=f"bench{os.getpid()}@bench.test", password="bench-password-123")

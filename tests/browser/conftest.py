@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests import factories
-from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
+from tests import builders
+from tests.builders import enrol_totp, totp_code, totp_secret
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -182,7 +182,7 @@ def sign_in(live_server: Any, check_page: PageChecker) -> Callable[[Page, Any], 
         expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         check_page(page, "sign-in")
         field(page, "Email").fill(user.email)
-        field(page, "Password").fill(factories.PASSWORD)
+        field(page, "Password").fill(builders.PASSWORD)
         page.get_by_role("main").get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Enter your second factor")
         check_page(page, "second-factor")

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from accounts.models import User
 from audit.models import AuditEvent
 from invitations.services import invitation_create
-from tests.accounts.helpers import totp_code
 from tests.browser.conftest import field, submit_totp, wait_for_next_totp_window
+from tests.builders import totp_code
 
 pytestmark = pytest.mark.browser
 

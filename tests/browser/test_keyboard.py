@@ -14,9 +14,9 @@ from playwright.sync_api import Page, expect
 
 from cases.models import CaseState, ReviewCase
 from documents.models import Document
-from tests import factories
-from tests.accounts.helpers import enrol_totp, totp_secret
+from tests import builders
 from tests.browser.conftest import fresh_totp_code
+from tests.builders import enrol_totp, totp_secret
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +106,7 @@ def type_date(page: Page, day: datetime.date) -> None:
 
 
 def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page, check_page, alex, live_server):
-    model = factories.make_model(alex, name="Meridian", version="2.0")
+    model = builders.make_model(alex, name="Meridian", version="2.0")
     enrol_totp(alex)
     access = timezone.localdate() + datetime.timedelta(days=3)
     sharing = access + datetime.timedelta(days=20)
@@ -120,7 +120,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
     tab_to(page, "Email")
     page.keyboard.type("alex@northwind.tset")
     tab_to(page, "Password")
-    page.keyboard.type(factories.PASSWORD)
+    page.keyboard.type(builders.PASSWORD)
     tab_to(page, "Email", backwards=True)
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(alex.email)
@@ -193,7 +193,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
 
     # The access instructions come through the service (uploading is not this test's point); the
     # liaison goes back to the case by its address.
-    factories.attach_document(case, alex, "access_instructions")
+    builders.attach_document(case, alex, "access_instructions")
     page.goto(f"/cases/{case.pk}/")
     check_page(page, "case-with-documents")
 

@@ -23,7 +23,7 @@ from findings.models import Comment, Finding, FindingState
 from findings.selectors import findings_for
 from firms.models import Firm
 from notifications.models import Notification
-from tests.factories import make_firm
+from tests.builders import make_firm
 
 EMAILS = [account.email for account in ACCOUNTS]
 
