@@ -15,7 +15,6 @@ from playwright.sync_api import Page, expect
 from cases.models import CaseState, ReviewCase
 from documents.models import Document
 from tests import builders
-from tests.browser.conftest import fresh_totp_code
 from tests.builders import enrol_totp, totp_secret
 
 pytestmark = pytest.mark.browser
@@ -105,7 +104,7 @@ def type_date(page: Page, day: datetime.date) -> None:
     page.keyboard.type(day.strftime("%m%d%Y"))
 
 
-def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page, check_page, alex, live_server):
+def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page, check_page, totp, alex, live_server):
     model = builders.make_model(alex, name="Meridian", version="2.0")
     enrol_totp(alex)
     access = timezone.localdate() + datetime.timedelta(days=3)
@@ -130,7 +129,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
     check_page(page, "second-factor")
     skip_to_main(page)
     tab_to(page, "Code")
-    page.keyboard.type(fresh_totp_code(totp_secret(alex))[0])
+    page.keyboard.type(totp(totp_secret(alex)))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     check_page(page, "dashboard")
