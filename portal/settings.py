@@ -163,13 +163,13 @@ CELERY_TIMEZONE = "America/New_York"
 # a broker that accepts the connection but never answers would hang a publish (and the web request
 # that queues an event) forever, so every socket operation is bounded, not just the connect.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-broker_socket_timeout = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
+_broker_socket_timeout = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
-    "socket_timeout": broker_socket_timeout,
-    "socket_connect_timeout": broker_socket_timeout,
+    "socket_timeout": _broker_socket_timeout,
+    "socket_connect_timeout": _broker_socket_timeout,
 }
 # The beat schedule. The reminder sweep and the flush of refusal tallies are stateless and
 # idempotent, so a late, doubled (two beats) or missed run sends nothing twice; an unconsumed run
@@ -319,7 +319,7 @@ CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=120.0)
 # variables or the instance role).
 DOCUMENT_STORAGE_BACKEND = env.str("DOCUMENT_STORAGE_BACKEND", default="local")
 if DOCUMENT_STORAGE_BACKEND == "s3":
-    document_storage = {
+    _document_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": _required("DOCUMENT_S3_BUCKET", ""),
@@ -333,7 +333,7 @@ if DOCUMENT_STORAGE_BACKEND == "s3":
         },
     }
 elif DOCUMENT_STORAGE_BACKEND == "local":
-    document_storage = {
+    _document_storage = {
         "BACKEND": "documents.storage.PrivateDocumentStorage",
         "OPTIONS": {
             "location": DOCUMENT_STORAGE_ROOT,
@@ -344,7 +344,7 @@ elif DOCUMENT_STORAGE_BACKEND == "local":
 else:
     raise ImproperlyConfigured("DOCUMENT_STORAGE_BACKEND is 'local' or 's3'.")
 STORAGES = {
-    "default": document_storage,
+    "default": _document_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
