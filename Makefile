@@ -66,7 +66,7 @@ clean:
 vendor:
 	scripts/vendor.sh
 
-# --- issue 6: the Celery worker and beat (docs/reminders.md) -------------------------------
+# --- the Celery worker and beat (docs/reminders.md) ----------------------------------------
 # Locally they use the demo's settings with Redis as the broker: start the portal with
 # `REDIS_URL=redis://127.0.0.1:6379/0 make run` so that it queues its tasks there. In production
 # they run as services beside gunicorn, with the production environment.

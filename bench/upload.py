@@ -1,4 +1,4 @@
-"""Upload benchmark (issue 4): a generated file (1 GiB by default) through the real upload view.
+"""Upload benchmark: a generated file (1 GiB by default) through the real upload view.
 
 It starts gunicorn (one sync worker) on loopback with the test settings, signs a liaison in, and
 uploads the file as a browser would (multipart POST with the CSRF token), then prints the
@@ -130,7 +130,7 @@ def main() -> int:
         from cases.services import ai_model_register, case_create
         from documents.models import DocumentVersion
         from firms.services import firm_create, firm_membership_add
-        from tests.accounts.helpers import sign_in
+        from tests.builders import sign_in
 
         firm = firm_create(name=f"Bench Firm {os.getpid()}", actor=None)
         user = User.objects.create_user(email=f"bench{os.getpid()}@bench.test", password="bench-password-123")

@@ -1,6 +1,6 @@
 """Who may read the compartmented objects of a case: documents, findings and comments.
 
-DESIGN.md's rules, in one place:
+docs/design.md's rules, in one place:
 - the firm's own documents and comments: the firm and every assigned agency;
 - an agency's finding, comment or working file: while a draft, its authoring agency alone;
   once released, ``agency`` keeps it in the authoring agency, ``government`` opens it to every

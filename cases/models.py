@@ -110,7 +110,7 @@ class ReviewCase(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=CaseState.values), name="case_state_valid"),
-            # The review window: 0 < sharing_date - access_date <= 30 days (DESIGN.md).
+            # The review window: 0 < sharing_date - access_date <= 30 days (docs/design.md).
             models.CheckConstraint(
                 condition=Q(access_date__isnull=True)
                 | Q(sharing_date__isnull=True)

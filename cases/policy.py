@@ -1,6 +1,6 @@
 """Who may do what to a model or a case, now: the lifecycle on one screen, and one rule per action.
 
-``LIFECYCLE`` is the table of DESIGN.md's case lifecycle: for every action on a case (and on its
+``LIFECYCLE`` is the table of docs/design.md's case lifecycle: for every action on a case (and on its
 documents, findings, comments and closeouts), the case states in which it may happen and who does
 it. Every policy function of the portal starts from it (``step_refusal``), then adds what the one
 object says (a finding's state, a closeout's decisions, the documents a submission needs). The

@@ -1,4 +1,4 @@
-"""The only way models and cases change (DESIGN.md, "Case lifecycle"), apart from the transitions
+"""The only way models and cases change (docs/design.md, "Case lifecycle"), apart from the transitions
 that reach into a case's documents and findings (submission, agency assignment, closeout), which
 ``workflow.services`` owns.
 
@@ -325,7 +325,7 @@ def case_move_sharing_date(
 
 
 def make_read_only(case: ReviewCase) -> None:
-    """A closed or withdrawn case: nobody changes or reviews it any more (DESIGN.md)."""
+    """A closed or withdrawn case: nobody changes or reviews it any more (docs/design.md)."""
     permissions.revoke(CHANGE_CASE, [case])
     permissions.revoke(REVIEW_CASE, [case])
 

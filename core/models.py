@@ -2,7 +2,7 @@ from django.db import models
 
 
 class Visibility(models.TextChoices):
-    """Who may read an annotation, a finding or an agency working file (DESIGN.md)."""
+    """Who may read an annotation, a finding or an agency working file (docs/design.md)."""
 
     AGENCY = "agency", "Authoring agency only"
     GOVERNMENT = "government", "All assigned agencies"

@@ -1,4 +1,4 @@
-"""The only way findings, firm responses and comments change (DESIGN.md, "Finding").
+"""The only way findings, firm responses and comments change (docs/design.md, "Finding").
 
 draft -> released -> firm responded -> resolved | withdrawn; a reviewer may send a response back
 (-> released). Reviewers draft; releasing beyond the authoring agency takes a supervisor of that

@@ -1,4 +1,4 @@
-"""Invitations: the only way an account comes into being (DESIGN.md: no open sign-up).
+"""Invitations: the only way an account comes into being (docs/design.md: no open sign-up).
 
 An invitation names one person (an email address) and one place in one organisation: a firm
 (as admin or liaison), an agency (as reviewer or supervisor) or the program office (as a

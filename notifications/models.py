@@ -1,4 +1,4 @@
-"""Reminders, event notices, in-app notifications and the email outbox (DESIGN.md, "Deadlines and
+"""Reminders, event notices, in-app notifications and the email outbox (docs/design.md, "Deadlines and
 reminders").
 
 - ``Reminder`` is the ledger that makes each reminder go out once: one row per kind, target,

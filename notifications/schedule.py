@@ -1,4 +1,4 @@
-"""When each reminder is due (DESIGN.md's table), in the program's time zone.
+"""When each reminder is due (docs/design.md's table), in the program's time zone.
 
 A threshold is a number of days from a deadline date: -3 is "three days before", 0 "on the day",
 2 "two days after". It becomes due on the morning of that local day, at ``REMINDER_SEND_HOUR``

@@ -6,7 +6,7 @@ outbox), so a sweep can run late, twice, or on two workers at once.
 
 1. Deliver the events no task delivered (the broker was down, a worker died).
 2. Compute the set of reminders due now (``due_reminders``): for each kind, the targets whose
-   current threshold (``schedule``) is due, times their recipients (DESIGN.md's table), kept
+   current threshold (``schedule``) is due, times their recipients (docs/design.md's table), kept
    to the active people who may see the object. A fixed number of queries, whatever the number
    of cases: one per kind for the targets, one per kind for each recipient role, one per
    (recipient, permission) for the visibility check.

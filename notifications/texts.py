@@ -1,5 +1,5 @@
 """The one sentence each notice says. It names the case reference, what happened or is due and
-when: never a finding's title or description, never document content (DESIGN.md). The reader
+when: never a finding's title or description, never document content (docs/design.md). The reader
 follows the link to the portal, where their own permissions decide what they see."""
 
 from __future__ import annotations

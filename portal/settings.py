@@ -3,6 +3,11 @@
 One switch, CHECKPOINT_DEMO=1, turns on the conveniences of a laptop demo (SQLite, eager tasks,
 console email, an insecure fixed secret key, demo data allowed). Without it every setting that
 matters in production must come from the environment, and a missing one stops the process.
+
+The settings come in topics, each set once (tests/test_codebase.py holds that): core and hosts,
+applications and middleware, templates, database, cache and Celery, authentication, invitations,
+time, static files and document storage, email, security headers, logging, and the program's own
+rules. README.md, "Settings", lists every environment variable.
 """
 
 from __future__ import annotations
@@ -33,15 +38,18 @@ def _required(name: str, demo_default: str) -> str:
     )
 
 
+# --- Core and hosts -------------------------------------------------------------------------
 SECRET_KEY = _required("SECRET_KEY", "demo-only-insecure-key-never-use-in-production-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEMO else [])
 if not ALLOWED_HOSTS and not DEMO:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-
 # The portal's address, used in links inside emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
 
+# --- Applications and middleware ------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,9 +73,9 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "findings",
-    "workflow",
-    "invitations",  # issue 3: invitations and account deactivation
-    "notifications",  # issue 6: reminders, event notices, in-app notifications
+    "workflow",  # the transitions that reach across a case's documents and findings
+    "invitations",  # invitation-only accounts, and their deactivation
+    "notifications",  # reminders, event notices, in-app notifications
 ]
 
 MIDDLEWARE = [
@@ -82,13 +90,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The client address in the audit log (failed sign-ins above all).
+    "audit.context.AuditContextMiddleware",
+    # Idle and absolute session limits, then the second factor every account must have.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-# Every form renders in the look of the U.S. Web Design System (templates/forms/uswds.html).
-FORM_RENDERER = "core.forms.USWDSRenderer"
-WSGI_APPLICATION = "portal.wsgi.application"
-
+# --- Templates and forms --------------------------------------------------------------------
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -100,11 +109,13 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
-                "notifications.context_processors.unread",  # issue 6: the header's unread count
+                "notifications.context_processors.unread",  # the header's unread count
             ],
         },
     },
 ]
+# Every form renders in the look of the U.S. Web Design System (templates/forms/uswds.html).
+FORM_RENDERER = "core.forms.USWDSRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEMO else "")}
@@ -149,11 +160,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = "America/New_York"
-# Publishing must not hang a web request when Redis is down.
+# Publishing must not hang a web request when Redis is down: the connection is tried briefly, and
+# a broker that accepts the connection but never answers would hang a publish (and the web request
+# that queues an event) forever, so every socket operation is bounded, not just the connect.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+_broker_socket_timeout = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_timeout": _broker_socket_timeout,
+    "socket_connect_timeout": _broker_socket_timeout,
+}
+# The beat schedule. The reminder sweep and the flush of refusal tallies are stateless and
+# idempotent, so a late, doubled (two beats) or missed run sends nothing twice; an unconsumed run
+# expires before the next (docs/reminders.md).
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "notifications.tasks.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "audit-refusal-tallies": {
+        "task": "audit.tasks.flush_refusal_tallies",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
-# --- Authentication -------------------------------------------------------------------------
+# --- Authentication: accounts, allauth, MFA, sessions, object permissions --------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -182,14 +217,18 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Checkpoint: "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_PASSKEY_LOGIN_ENABLED = False
+# Changing the password or email, and adding or removing a second factor, asks for the password
+# (or a second factor) again first.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Re-authenticate with the password or a second factor only: a code sent by email would let
+# whoever holds the mailbox and an open session remove the second factor.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 
-# --- Sign-in, mandatory MFA and sessions (issue 3) ------------------------------------------
 # Every account must enrol a second factor before it reaches anything (accounts.middleware).
 # Only the laptop demo may switch that off, so that its seeded logins work with a password alone;
 # a process with DEBUG off refuses to start without it.
@@ -199,6 +238,13 @@ if not CHECKPOINT_REQUIRE_MFA and not (DEMO and DEBUG):
         "CHECKPOINT_REQUIRE_MFA is off outside the demo. Every Checkpoint account must use "
         "two-factor authentication; only the local demo (CHECKPOINT_DEMO=1, DEBUG on) may switch it off."
     )
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_REAUTHENTICATION_REQUIRED = True
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_TOTP_ISSUER = "Checkpoint"
+# WebAuthn over plain http is for the demo on a laptop only (browsers accept it for localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEMO
 # TOTP secrets and recovery-code seeds are stored encrypted with this Fernet key (or keys,
 # comma-separated: the first encrypts, all decrypt, so a key can be rotated). Generate one with
 # python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
@@ -223,45 +269,23 @@ def _check_fernet_keys(keys: list[str]) -> None:
 
 
 _check_fernet_keys(MFA_ENCRYPTION_KEYS)
-MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-MFA_TOTP_ISSUER = "Checkpoint"
-# WebAuthn over plain http is for the demo on a laptop only (browsers accept it for localhost).
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEMO
-# Changing the password or email, and adding or removing a second factor, asks for the password
-# (or a second factor) again first.
-ACCOUNT_REAUTHENTICATION_REQUIRED = True
-# Re-authenticate with the password or a second factor only: a code sent by email would let
-# whoever holds the mailbox and an open session remove the second factor.
-ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
-MFA_REAUTHENTICATION_REQUIRED = True
-ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
 # Sessions end after SESSION_IDLE_TIMEOUT_SECONDS without a request, and SESSION_ABSOLUTE_TIMEOUT_SECONDS
 # after sign-in whatever happens (accounts.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-if "audit.context.AuditContextMiddleware" not in MIDDLEWARE:
-    # The client address in the audit log (failed sign-ins above all).
-    MIDDLEWARE.append("audit.context.AuditContextMiddleware")
-MIDDLEWARE += [
-    "accounts.middleware.SessionTimeoutMiddleware",
-    "accounts.middleware.MFARequiredMiddleware",
-]
-# --- end of issue 3 block -------------------------------------------------------------------
-
-# Refused accesses to objects: the first by one person (or address) in a window of this many
-# seconds is an audit event; the rest are counted and logged as one event when the window ends.
-AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=60)
-
-# Invitations are single-use links that expire after this many days.
-INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
-# The most invitations one inviter may send in an hour.
-INVITATIONS_PER_HOUR = env.int("INVITATIONS_PER_HOUR", default=30)
 
 # django-guardian: no anonymous user row (our user model has no username).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+
+# --- Invitations ----------------------------------------------------------------------------
+# Invitations are single-use links that expire after this many days.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# The most invitations one inviter may send in an hour.
+INVITATIONS_PER_HOUR = env.int("INVITATIONS_PER_HOUR", default=30)
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -271,18 +295,57 @@ PROGRAM_TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static and media -----------------------------------------------------------------------
+# --- Static files and document storage (docs/documents.md) ----------------------------------
 STATIC_URL = "/static/"
 # Where `collectstatic` gathers the files that WhiteNoise serves (the production smoke test uses a
 # temporary folder).
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Documents live outside static/ and are served only through permission-checked views. Uploads
+# stream in chunks to DOCUMENT_UPLOAD_TEMP_DIR (private, created on first use), then move into the
+# storage. Keep both on one filesystem so that accepting a file is a rename.
+DOCUMENT_STORAGE_ROOT = env.path("DOCUMENT_STORAGE_ROOT", default=BASE_DIR / "var" / "documents")
+DOCUMENT_UPLOAD_TEMP_DIR = env.path("DOCUMENT_UPLOAD_TEMP_DIR", default=BASE_DIR / "var" / "upload-tmp")
+DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=1024**3)
+DOCUMENT_ZIP_MAX_ENTRIES = env.int("DOCUMENT_ZIP_MAX_ENTRIES", default=10_000)
+DOCUMENT_ZIP_MAX_EXPANDED_BYTES = env.int("DOCUMENT_ZIP_MAX_EXPANDED_BYTES", default=4 * 1024**3)
+DOCUMENT_ZIP_MAX_DEPTH = env.int("DOCUMENT_ZIP_MAX_DEPTH", default=3)
+# clamd's address (host:port, or the path of its unix socket). Empty: no scanning. When set, an
+# upload the scanner does not pass, or cannot scan, is refused.
+CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=120.0)
+# "local" (default): a private folder with no URL. "s3": S3-compatible object storage through
+# django-storages (installed with requirements.txt; credentials from the usual AWS_* environment
+# variables or the instance role).
+DOCUMENT_STORAGE_BACKEND = env.str("DOCUMENT_STORAGE_BACKEND", default="local")
+if DOCUMENT_STORAGE_BACKEND == "s3":
+    _document_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _required("DOCUMENT_S3_BUCKET", ""),
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENT_S3_REGION", default="") or None,
+            "location": env.str("DOCUMENT_S3_PREFIX", default="documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": env.str("DOCUMENT_S3_SSE", default="AES256")},
+        },
+    }
+elif DOCUMENT_STORAGE_BACKEND == "local":
+    _document_storage = {
+        "BACKEND": "documents.storage.PrivateDocumentStorage",
+        "OPTIONS": {
+            "location": DOCUMENT_STORAGE_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENT_STORAGE_BACKEND is 'local' or 's3'.")
 STORAGES = {
-    # Documents live outside static/ and are served only through permission-checked views.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("DOCUMENT_STORAGE_ROOT", default=BASE_DIR / "var" / "documents")},
-    },
+    "default": _document_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -294,11 +357,15 @@ STORAGES = {
 if DEMO and not env.str("EMAIL_URL", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
+    # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or
+    # EMAIL_USE_SSL, from the one URL.
     vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Checkpoint <no-reply@checkpoint.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long one SMTP conversation may wait on the mail server (seconds) when EMAIL_TIMEOUT is unset.
+NOTIFICATIONS_SMTP_TIMEOUT = env.int("NOTIFICATIONS_SMTP_TIMEOUT", default=30)
 
-# --- Security -------------------------------------------------------------------------------
+# --- Security headers and cookies -----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -325,81 +392,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# --- Checkpoint -----------------------------------------------------------------------------
-# The longest review window the program allows (DESIGN.md: at most 30 days).
+# --- The program's rules --------------------------------------------------------------------
+# The longest review window the program allows (docs/design.md: at most 30 days).
 REVIEW_WINDOW_MAX_DAYS = 30
-
-# --- Documents: uploads, storage, scanning (issue 4; see docs/documents.md) ----------------------
-# Uploads stream in chunks to DOCUMENT_UPLOAD_TEMP_DIR (private, created on first use), then move
-# into the storage. Keep both on one filesystem so that accepting a file is a rename.
-DOCUMENT_STORAGE_ROOT = env.path("DOCUMENT_STORAGE_ROOT", default=BASE_DIR / "var" / "documents")
-DOCUMENT_UPLOAD_TEMP_DIR = env.path("DOCUMENT_UPLOAD_TEMP_DIR", default=BASE_DIR / "var" / "upload-tmp")
-DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=1024**3)
-DOCUMENT_ZIP_MAX_ENTRIES = env.int("DOCUMENT_ZIP_MAX_ENTRIES", default=10_000)
-DOCUMENT_ZIP_MAX_EXPANDED_BYTES = env.int("DOCUMENT_ZIP_MAX_EXPANDED_BYTES", default=4 * 1024**3)
-DOCUMENT_ZIP_MAX_DEPTH = env.int("DOCUMENT_ZIP_MAX_DEPTH", default=3)
-# clamd's address (host:port, or the path of its unix socket). Empty: no scanning. When set, an
-# upload the scanner does not pass, or cannot scan, is refused.
-CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
-CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=120.0)
-# "local" (default): a private folder with no URL. "s3": S3-compatible object storage through
-# django-storages (installed with requirements.txt; credentials from the usual AWS_* environment
-# variables or the instance role).
-DOCUMENT_STORAGE_BACKEND = env.str("DOCUMENT_STORAGE_BACKEND", default="local")
-if DOCUMENT_STORAGE_BACKEND == "s3":
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": _required("DOCUMENT_S3_BUCKET", ""),
-            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("DOCUMENT_S3_REGION", default="") or None,
-            "location": env.str("DOCUMENT_S3_PREFIX", default="documents"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "object_parameters": {"ServerSideEncryption": env.str("DOCUMENT_S3_SSE", default="AES256")},
-        },
-    }
-elif DOCUMENT_STORAGE_BACKEND == "local":
-    STORAGES["default"] = {
-        "BACKEND": "documents.storage.PrivateDocumentStorage",
-        "OPTIONS": {
-            "location": DOCUMENT_STORAGE_ROOT,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    }
-else:
-    raise ImproperlyConfigured("DOCUMENT_STORAGE_BACKEND is 'local' or 's3'.")
-# --- end of issue 4 block -------------------------------------------------------------------
-
-# --- Reminders and notifications (issue 6; see docs/reminders.md) ----------------------------
+# Refused accesses to objects: the first by one person (or address) in a window of this many
+# seconds is an audit event; the rest are counted and logged as one event when the window ends.
+AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=60)
 # Reminders "N days before" a deadline go out on the morning of that day in America/New_York,
 # at this hour (0-23), across daylight-saving changes. The daily digest goes out at the same hour.
 REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=8)
 if not 0 <= REMINDER_SEND_HOUR <= 23:
     raise ImproperlyConfigured("REMINDER_SEND_HOUR is an hour of the day, 0 to 23.")
-# How long one SMTP conversation may wait on the mail server (seconds) when EMAIL_TIMEOUT is unset.
-NOTIFICATIONS_SMTP_TIMEOUT = env.int("NOTIFICATIONS_SMTP_TIMEOUT", default=30)
-# The beat schedule: the reminder sweep every minute. It is stateless and idempotent, so a late,
-# doubled (two beats) or missed run sends nothing twice; an unconsumed run expires before the next.
-CELERY_BEAT_SCHEDULE = {
-    "reminder-sweep": {
-        "task": "notifications.tasks.sweep_reminders",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "audit-refusal-tallies": {
-        "task": "audit.tasks.flush_refusal_tallies",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-}
-# A broker that accepts the connection but never answers would hang a publish (and the web request
-# that queues an event) forever: bound every socket operation, not just the connect.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    **CELERY_BROKER_TRANSPORT_OPTIONS,
-    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
-    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
-}
-# --- end of issue 6 block -------------------------------------------------------------------

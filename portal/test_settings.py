@@ -14,9 +14,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "checkpoint-test")
-# Issue 3: the key that encrypts TOTP secrets at rest (tests only; production sets its own).
+# The key that encrypts TOTP secrets at rest (tests only; production sets its own).
 os.environ.setdefault("MFA_ENCRYPTION_KEY", "OEODccaWMVLK_TcdKlYf6CpjHD1Dn4JofdBZ-Ia4B9M=")
-# Issue 4: documents the tests store, and uploads they spool, go to a temporary folder removed at
+# Documents the tests store, and uploads they spool, go to a temporary folder removed at
 # exit, never to var/documents (a process started by the tests inherits the same folder).
 if "DOCUMENT_STORAGE_ROOT" not in os.environ:
     import atexit

@@ -8,12 +8,12 @@ urlpatterns = [
     path("accounts/password/change/", accounts_views.password_change, name="account_change_password"),
     path("accounts/email/", accounts_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
-    path("", include("documents.urls")),  # issue 4: /cases/<pk>/documents/..., /documents/<pk>/...
+    path("", include("documents.urls")),  # /cases/<pk>/documents/..., /documents/<pk>/...
     path("cases/", include("cases.urls")),
     path("findings/", include("findings.urls")),
     path("firms/", include("firms.urls")),
     path("agencies/", include("agencies.urls")),
     path("audit/", include("audit.urls")),
-    path("invitations/", include("invitations.urls")),  # issue 3: invitations, account deactivation
-    path("notifications/", include("notifications.urls")),  # issue 6: notifications page, email preference
+    path("invitations/", include("invitations.urls")),  # invitations, account deactivation
+    path("notifications/", include("notifications.urls")),  # notifications page, email preference
 ]

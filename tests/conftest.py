@@ -1,12 +1,17 @@
 import os
 
 # Playwright's fixtures start an event loop before the test database exists; Django must allow
-# ORM calls from that thread (see ../shared/STACK.md).
+# ORM calls from that thread, or it refuses them as unsafe in an async context. The variable must be
+# set before Django loads.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest
+from collections.abc import Callable
+from typing import Any
 
-from tests import factories
+import pytest
+from django.test import Client
+
+from tests import builders
 
 
 @pytest.fixture(autouse=True)
@@ -33,86 +38,80 @@ def _founding_rows(request):
 
 @pytest.fixture
 def northwind(db):
-    return factories.make_firm("Northwind AI")
+    return builders.make_firm("Northwind AI")
 
 
 @pytest.fixture
 def lumen(db):
-    return factories.make_firm("Lumen Labs")
+    return builders.make_firm("Lumen Labs")
 
 
 @pytest.fixture
 def alex(northwind):
     """Northwind's firm admin."""
-    return factories.make_liaison(northwind, is_admin=True, email="alex@northwind.test")
+    return builders.make_liaison(northwind, is_admin=True, email="alex@northwind.test")
 
 
 @pytest.fixture
 def sam(northwind):
-    return factories.make_liaison(northwind, email="sam@northwind.test")
+    return builders.make_liaison(northwind, email="sam@northwind.test")
 
 
 @pytest.fixture
 def kim(lumen):
     """Lumen Labs' firm admin."""
-    return factories.make_liaison(lumen, is_admin=True, email="kim@lumen.test")
+    return builders.make_liaison(lumen, is_admin=True, email="kim@lumen.test")
 
 
 @pytest.fixture
 def dod_reviewer(db):
-    return factories.make_agency_member("dod", role="reviewer", email="reviewer@dod.test")
+    return builders.make_agency_member("dod", role="reviewer", email="reviewer@dod.test")
 
 
 @pytest.fixture
 def dod_supervisor(db):
-    return factories.make_agency_member("dod", role="supervisor", email="supervisor@dod.test")
+    return builders.make_agency_member("dod", role="supervisor", email="supervisor@dod.test")
 
 
 @pytest.fixture
 def treasury_reviewer(db):
-    return factories.make_agency_member("treasury", role="reviewer", email="reviewer@treasury.test")
+    return builders.make_agency_member("treasury", role="reviewer", email="reviewer@treasury.test")
 
 
 @pytest.fixture
 def treasury_supervisor(db):
-    return factories.make_agency_member("treasury", role="supervisor", email="supervisor@treasury.test")
+    return builders.make_agency_member("treasury", role="supervisor", email="supervisor@treasury.test")
 
 
 @pytest.fixture
 def cisa_reviewer(db):
-    return factories.make_agency_member("cisa", role="reviewer", email="reviewer@cisa.test")
+    return builders.make_agency_member("cisa", role="reviewer", email="reviewer@cisa.test")
 
 
 @pytest.fixture
 def cisa_supervisor(db):
-    return factories.make_agency_member("cisa", role="supervisor", email="supervisor@cisa.test")
+    return builders.make_agency_member("cisa", role="supervisor", email="supervisor@cisa.test")
 
 
 @pytest.fixture
 def coordinator(db):
-    return factories.make_coordinator(email="coordinator@checkpoint.test")
+    return builders.make_coordinator(email="coordinator@checkpoint.test")
 
 
-# --- issue 3: signed-in test clients (accounts) -------------------------------------------------
+# --- signed-in test clients ----------------------------------------------------------------------
 @pytest.fixture
-def login(db):
-    """A function ``login(client, user)`` that signs ``client`` in as ``user`` the way production does.
+def client_for(db) -> Callable[..., Client]:
+    """``client_for(user)``: a test client of its own (a person at their own computer), signed in as
+    ``user`` the way production signs people in: password and second factor (``builders.sign_in``),
+    so the MFA middleware lets it through and the session's timeouts start now::
 
-    Every account must use two-factor authentication, so ``client.force_login(user)`` alone leaves
-    the client held at MFA enrolment (pages redirect to /accounts/2fa/, ``/api/`` answers 403).
-    ``login`` instead gives ``user`` a TOTP authenticator through allauth's API (unless they have
-    one), signs the client in, and records the password and TOTP steps in the session exactly as
-    allauth's sign-in flow does, so the MFA middleware lets the client through. The session's
-    idle and absolute timeouts start now. It returns the client::
+        def test_firm_dashboard(client_for, alex):
+            assert client_for(alex).get("/").status_code == 200
 
-        def test_firm_dashboard(client, login, alex):
-            login(client, alex)
-            assert client.get("/").status_code == 200
+    Several people can be signed in at once, each with their own client. ``enforce_csrf_checks=True``
+    makes a client that checks CSRF tokens as a browser's requests are checked."""
 
-    Several clients can be signed in as different users in one test (``django.test.Client()``).
-    ``tests.accounts.helpers`` has ``totp_secret(user)`` and ``totp_code(secret)`` for tests that
-    need a current code (re-authentication, for one).
-    """
-    from tests.accounts.helpers import sign_in
+    def _client_for(user: Any, *, enforce_csrf_checks: bool = False) -> Client:
+        return builders.sign_in(Client(enforce_csrf_checks=enforce_csrf_checks), user)
 
-    return sign_in
+    return _client_for

@@ -1,4 +1,4 @@
-/* Checkpoint: upload progress for document forms (issue 4).
+/* Checkpoint: upload progress for document forms.
  *
  * Without JavaScript the form posts as a plain multipart form and the server answers with a page.
  * With it, the same form is sent by XMLHttpRequest so that a progress bar can show the percentage

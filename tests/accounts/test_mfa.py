@@ -16,8 +16,7 @@ from django.test import Client
 
 from accounts.adapters import MFAAdapter
 from audit.models import AuditEvent
-from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
-from tests.factories import PASSWORD
+from tests.builders import PASSWORD, enrol_totp, totp_code, totp_secret
 
 LOGIN_URL = "/accounts/login/"
 MFA_URL = "/accounts/2fa/authenticate/"
@@ -280,8 +279,8 @@ class TestReauthentication:
             "/accounts/2fa/recovery-codes/generate/",
         ],
     )
-    def test_changes_to_how_one_signs_in_ask_for_it(self, client, login, alex, path):
-        login(client, alex)
+    def test_changes_to_how_one_signs_in_ask_for_it(self, client_for, alex, path):
+        client = client_for(alex)
         RecoveryCodes.activate(alex)
 
         response = client.get(path)
@@ -289,8 +288,8 @@ class TestReauthentication:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/reauthenticate/?next=")
 
-    def test_a_wrong_password_is_refused_and_audited(self, client, login, alex):
-        login(client, alex)
+    def test_a_wrong_password_is_refused_and_audited(self, client_for, alex):
+        client = client_for(alex)
 
         response = client.post(
             "/accounts/reauthenticate/", {"password": "wrong-password-x", "next": "/accounts/password/change/"}
@@ -301,8 +300,8 @@ class TestReauthentication:
         assert event.actor == alex
         assert event.data == {"method": "password"}
 
-    def test_a_second_factor_code_also_confirms(self, client, login, alex):
-        login(client, alex)
+    def test_a_second_factor_code_also_confirms(self, client_for, alex):
+        client = client_for(alex)
         with time_machine.travel(A_MOMENT, tick=False):
             response = client.post(
                 "/accounts/2fa/reauthenticate/",
@@ -311,8 +310,8 @@ class TestReauthentication:
             assert response["Location"] == "/accounts/password/change/"
             assert client.get("/accounts/password/change/").status_code == 200
 
-    def test_password_change_after_reauthentication_is_audited(self, client, login, alex):
-        login(client, alex)
+    def test_password_change_after_reauthentication_is_audited(self, client_for, alex):
+        client = client_for(alex)
         reauthenticate(client, "/accounts/password/change/")
 
         response = client.post(
@@ -326,8 +325,8 @@ class TestReauthentication:
         assert AuditEvent.objects.filter(action="auth.password_changed", actor=alex).exists()
 
 
-def test_removing_the_authenticator_app_is_audited_and_holds_the_account_at_enrolment(client, login, alex):
-    login(client, alex)
+def test_removing_the_authenticator_app_is_audited_and_holds_the_account_at_enrolment(client_for, alex):
+    client = client_for(alex)
     RecoveryCodes.activate(alex)
     reauthenticate(client, "/accounts/2fa/totp/deactivate/")
 
@@ -340,8 +339,8 @@ def test_removing_the_authenticator_app_is_audited_and_holds_the_account_at_enro
     assert client.get("/")["Location"] == ENROL_URL
 
 
-def test_regenerating_recovery_codes_is_audited(client, login, alex, django_capture_on_commit_callbacks):
-    login(client, alex)
+def test_regenerating_recovery_codes_is_audited(client_for, alex, django_capture_on_commit_callbacks):
+    client = client_for(alex)
     old = RecoveryCodes.activate(alex).get_unused_codes()
     reauthenticate(client, "/accounts/2fa/recovery-codes/generate/")
 

@@ -39,11 +39,11 @@ def test_an_address_without_an_account_gets_no_email_and_the_page_says_the_same(
     assert unknown.status_code == known.status_code == 200
 
 
-def test_changing_ones_password_tells_the_holder(client, login, alex):
+def test_changing_ones_password_tells_the_holder(client_for, alex):
     from tests.accounts.test_mfa import reauthenticate
-    from tests.factories import PASSWORD
+    from tests.builders import PASSWORD
 
-    login(client, alex)
+    client = client_for(alex)
     reauthenticate(client, "/accounts/password/change/")
     new = "lantern-orchid-basalt-41"
 

@@ -10,24 +10,23 @@ from django.contrib.messages import get_messages
 
 from accounts.services import user_deactivate
 from audit.models import AuditEvent
-from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
-from tests.factories import PASSWORD
+from tests.builders import PASSWORD, enrol_totp, totp_code, totp_secret
 
 SIGN_IN_TIME = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 MINUTE = 60
 HOUR = 60 * MINUTE
 
 
-def test_the_login_fixture_gives_a_session_the_mfa_middleware_lets_through(client, login, sam):
-    login(client, sam)
+def test_client_for_gives_a_session_the_mfa_middleware_lets_through(client_for, sam):
+    client = client_for(sam)
 
     assert client.get("/").status_code == 200
     assert Authenticator.objects.filter(user=sam, type=Authenticator.Type.TOTP).exists()
 
 
-def test_a_session_ends_after_thirty_idle_minutes(client, login, alex):
+def test_a_session_ends_after_thirty_idle_minutes(client_for, alex):
     with time_machine.travel(SIGN_IN_TIME, tick=False) as traveller:
-        login(client, alex)
+        client = client_for(alex)
         traveller.shift(29 * MINUTE)
         assert client.get("/").status_code == 200
         traveller.shift(29 * MINUTE)  # 58 minutes after sign-in, but never 30 idle ones
@@ -46,18 +45,18 @@ def test_a_session_ends_after_thirty_idle_minutes(client, login, alex):
     assert not AuditEvent.objects.filter(action="auth.logout").exists()
 
 
-def test_the_idle_limit_is_a_setting(client, login, alex, settings):
+def test_the_idle_limit_is_a_setting(client_for, alex, settings):
     settings.SESSION_IDLE_TIMEOUT_SECONDS = 5 * MINUTE
     with time_machine.travel(SIGN_IN_TIME, tick=False) as traveller:
-        login(client, alex)
+        client = client_for(alex)
         traveller.shift(6 * MINUTE)
 
         assert client.get("/")["Location"].startswith("/accounts/login/")
 
 
-def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, login, alex):
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(client_for, alex):
     with time_machine.travel(SIGN_IN_TIME, tick=False) as traveller:
-        login(client, alex)
+        client = client_for(alex)
         for _ in range(28):  # a request every 25 minutes: 11 h 40 min
             traveller.shift(25 * MINUTE)
             assert client.get("/").status_code == 200
@@ -81,10 +80,10 @@ def test_the_clock_starts_at_sign_in_through_allauth(client, alex):
         assert client.get("/")["Location"].startswith("/accounts/login/")
 
 
-def test_api_requests_of_an_expired_session_answer_401(client, login, alex, settings):
+def test_api_requests_of_an_expired_session_answer_401(client_for, alex, settings):
     settings.ROOT_URLCONF = "tests.accounts.urls_api"
     with time_machine.travel(SIGN_IN_TIME, tick=False) as traveller:
-        login(client, alex)
+        client = client_for(alex)
         assert client.get("/api/probe/").status_code == 200
         traveller.shift(31 * MINUTE)
 
@@ -95,8 +94,8 @@ def test_api_requests_of_an_expired_session_answer_401(client, login, alex, sett
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_deactivated_account_is_signed_out_on_its_next_request(client, login, sam, alex, coordinator, method):
-    login(client, sam)
+def test_a_deactivated_account_is_signed_out_on_its_next_request(client_for, sam, alex, coordinator, method):
+    client = client_for(sam)
     assert client.get("/").status_code == 200
 
     user_deactivate(user=sam, actor=coordinator)

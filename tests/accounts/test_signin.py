@@ -7,8 +7,7 @@ from django.contrib.auth import SESSION_KEY
 
 from accounts.models import User
 from audit.models import AuditEvent
-from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
-from tests.factories import PASSWORD
+from tests.builders import PASSWORD, enrol_totp, totp_code, totp_secret
 from tests.web.support import words
 
 LOGIN_URL = "/accounts/login/"
@@ -120,8 +119,8 @@ class TestThereIsNoDjangoAdmin:
     )
 
     @pytest.mark.parametrize("path", ORACLE_QUERIES)
-    def test_a_signed_in_coordinator_finds_no_admin(self, client, login, coordinator, alex, path):
-        login(client, coordinator)
+    def test_a_signed_in_coordinator_finds_no_admin(self, client_for, coordinator, alex, path):
+        client = client_for(coordinator)
 
         response = client.get(path)
 
@@ -160,8 +159,8 @@ def test_failed_sign_in_for_an_unknown_email_is_audited(client, db):
     assert event.data["email"] == "nobody@example.test"
 
 
-def test_sign_out_is_audited(client, login, alex):
-    login(client, alex)
+def test_sign_out_is_audited(client_for, alex):
+    client = client_for(alex)
 
     response = client.post("/accounts/logout/")
 
@@ -172,8 +171,8 @@ def test_sign_out_is_audited(client, login, alex):
 
 
 @pytest.mark.parametrize("path", ["/accounts/logout/"])
-def test_sign_out_by_get_asks_for_confirmation(client, login, alex, path):
-    login(client, alex)
+def test_sign_out_by_get_asks_for_confirmation(client_for, alex, path):
+    client = client_for(alex)
 
     response = client.get(path)
 

@@ -1,4 +1,4 @@
-"""The audit log's hash chain and ``manage.py verify_audit`` (issue 2, item 6)."""
+"""The audit log's hash chain and ``manage.py verify_audit``: an altered or removed event is named."""
 
 import datetime
 import decimal

@@ -2,10 +2,11 @@
 
 - ``browser`` (pytest-playwright's, session-scoped) is launched from /usr/bin/chromium
   (``playwright install`` cannot download here; ``scripts/ensure-browser.sh`` installs chromium).
-- ``open_page(user=None)`` gives a page in a browser context of its own (one per role: cookies,
-  sessions and TOTP codes never mix), 1280 pixels wide, signed in as ``user`` when given.
-- ``sign_in(page, user)`` signs in through the real forms: password, then a TOTP code computed
-  from the user's authenticator secret.
+- ``open_page(user=None)`` gives a page in a browser context of its own (one per role: cookies and
+  sessions never mix), 1280 pixels wide; with ``user``, signed in (password and second factor) and
+  on their dashboard.
+- ``totp(secret)`` is the code an authenticator app shows, one the test has not typed yet, without
+  waiting for the next 30-second period (the clock moves instead).
 - ``check_page(page, name)`` saves a full-page screenshot to
   ``test-artifacts/screenshots/<test>/<nn>-<name>.png`` and fails the test on any WCAG 2.0/2.1
   A or AA violation axe-core finds. Every page a test's pages navigate to must be checked: a test
@@ -28,8 +29,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests import factories
-from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
+from tests import builders
+from tests.builders import totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -136,69 +137,52 @@ def treasury_supervisor(treasury_supervisor: Any) -> Any:
 # --- signing in ---------------------------------------------------------------------------------
 
 
-def wait_for_next_totp_window(used_at: float) -> None:
-    """Sleep until the TOTP period after the one that contains ``used_at`` has begun.
+class TOTPApp:
+    """An authenticator app for the test's people, which never makes the test wait for a code.
 
     allauth refuses a code that was already used (replay protection) and accepts only the current
-    period's code (MFA_TOTP_TOLERANCE is 0), so a person who signs in twice within 30 seconds waits
-    for their app's next code, and so does a test."""
-    from allauth.mfa import app_settings
+    period's code (MFA_TOTP_TOLERANCE is 0): a person who signs in twice within 30 seconds waits for
+    their app's next code. The test does not wait: when the current period's code was handed out
+    already, or the period ends within the next 1.5 seconds (the code must still be current when the
+    form arrives), the clock moves on to the start of the next period. The live server runs in this
+    process, so its clock moves too (time-machine), as if the person had waited."""
 
-    period = app_settings.TOTP_PERIOD
-    next_window = (int(used_at) // period + 1) * period
-    delay = next_window - time.time()
-    if delay > 0:
-        time.sleep(delay + 0.05)
+    MARGIN = 1.5
 
+    def __init__(self, time_machine: Any) -> None:
+        self.time_machine = time_machine
+        self.handed_out: set[tuple[str, int]] = set()
 
-def fresh_totp_code(secret: str) -> tuple[str, float]:
-    """The code an authenticator app shows for ``secret`` now, and the moment it was read. Near
-    the end of a period it waits for the next one, so the code is still current when it arrives."""
-    from allauth.mfa import app_settings
+    def code(self, secret: str) -> str:
+        from allauth.mfa import app_settings
 
-    if app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD < 1.5:
-        time.sleep(1.6)
-    moment = time.time()
-    return totp_code(secret, at=moment), moment
-
-
-def submit_totp(page: Page, secret: str, *, label: str = "Code") -> float:
-    """Type the current code for ``secret`` into the field labelled ``label``; returns the moment
-    the code was read (the caller sends the form)."""
-    code, moment = fresh_totp_code(secret)
-    field(page, label).fill(code)
-    return moment
+        period = app_settings.TOTP_PERIOD
+        now = time.time()
+        counter = int(now) // period
+        if (secret, counter) in self.handed_out or (counter + 1) * period - now < self.MARGIN:
+            counter += 1
+            self.time_machine.move_to(counter * period + 0.05, tick=True)
+        self.handed_out.add((secret, counter))
+        return totp_code(secret, at=counter * period)
 
 
 @pytest.fixture
-def sign_in(live_server: Any, check_page: PageChecker) -> Callable[[Page, Any], None]:
-    """``sign_in(page, user)``: the sign-in page, the password, then a TOTP code; lands on the
-    dashboard. The user gets a TOTP authenticator (through allauth's API) if they have none.
-    Both sign-in pages are screenshot and checked with axe."""
-
-    def _sign_in(page: Page, user: Any) -> None:
-        enrol_totp(user)
-        page.goto(f"{live_server.url}/accounts/login/")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-        check_page(page, "sign-in")
-        field(page, "Email").fill(user.email)
-        field(page, "Password").fill(factories.PASSWORD)
-        page.get_by_role("main").get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Enter your second factor")
-        check_page(page, "second-factor")
-        submit_totp(page, totp_secret(user))
-        page.get_by_role("main").get_by_role("button", name="Sign in").first.click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
-
-    return _sign_in
+def totp(time_machine: Any) -> Callable[[str], str]:
+    """``totp(secret)``: the code an authenticator app shows for ``secret`` now, one this test has
+    not typed before (see ``TOTPApp``)."""
+    return TOTPApp(time_machine).code
 
 
 @pytest.fixture
-def open_page(
-    browser: Browser, live_server: Any, sign_in: Callable[[Page, Any], None], check_page: Any
-) -> Iterator[Callable[..., Page]]:
+def open_page(browser: Browser, live_server: Any, check_page: Any) -> Iterator[Callable[..., Page]]:
     """``open_page(user=None, **context_options)``: a page in a fresh browser context (a person at
-    their own computer), signed in as ``user`` when given. Contexts close at the end of the test."""
+    their own computer). With ``user``, the browser holds the session cookie of a sign-in with
+    password and second factor (``builders.sign_in``, as the ``client_for`` fixture) and the page is
+    on the person's dashboard: the tests that are not about signing in skip its forms (those have
+    tests of their own: test_invitation.py, test_keyboard.py). Contexts close at the end of the test."""
+    from django.conf import settings
+    from django.test import Client
+
     contexts: list[BrowserContext] = []
 
     def _open(user: Any = None, **context_options: Any) -> Page:
@@ -214,7 +198,21 @@ def open_page(
         page = context.new_page()
         check_page.watch(page)
         if user is not None:
-            sign_in(page, user)
+            session = builders.sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": session.value,
+                        "url": live_server.url,
+                        "httpOnly": settings.SESSION_COOKIE_HTTPONLY,
+                        "secure": settings.SESSION_COOKIE_SECURE,
+                        "sameSite": settings.SESSION_COOKIE_SAMESITE,
+                    }
+                ]
+            )
+            page.goto("/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         return page
 
     yield _open

@@ -1,5 +1,5 @@
-"""Issue 5 in the browser: one review carried through every role's pages, each person in a
-browser of their own, every page screenshot and checked with axe."""
+"""One review carried through every role's pages in the browser, each person in a browser of
+their own, every page screenshot and checked with axe."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import CaseState, Closeout, ReviewCase
 from findings.models import Finding, FindingState
-from tests import factories
+from tests import builders
 from tests.browser.conftest import choose, field
 
 pytestmark = pytest.mark.browser
@@ -67,8 +67,8 @@ def test_a_case_travels_through_every_role_in_the_browser(
     treasury_supervisor,
 ):
     # Other cases of the firm, made through the services, so that the pages show more than one row.
-    factories.make_case(alex, state="in_review", agencies=("cisa",), coordinator=coordinator, days_to_sharing=6)
-    factories.make_case(alex, state="draft", days_to_sharing=28)
+    builders.make_case(alex, state="in_review", agencies=("cisa",), coordinator=coordinator, days_to_sharing=6)
+    builders.make_case(alex, state="draft", days_to_sharing=28)
     access = timezone.localdate() + datetime.timedelta(days=2)
     sharing = access + datetime.timedelta(days=25)
 

@@ -14,9 +14,8 @@ from playwright.sync_api import Page, expect
 
 from cases.models import CaseState, ReviewCase
 from documents.models import Document
-from tests import factories
-from tests.accounts.helpers import enrol_totp, totp_secret
-from tests.browser.conftest import fresh_totp_code
+from tests import builders
+from tests.builders import enrol_totp, totp_secret
 
 pytestmark = pytest.mark.browser
 
@@ -105,8 +104,8 @@ def type_date(page: Page, day: datetime.date) -> None:
     page.keyboard.type(day.strftime("%m%d%Y"))
 
 
-def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page, check_page, alex, live_server):
-    model = factories.make_model(alex, name="Meridian", version="2.0")
+def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page, check_page, totp, alex, live_server):
+    model = builders.make_model(alex, name="Meridian", version="2.0")
     enrol_totp(alex)
     access = timezone.localdate() + datetime.timedelta(days=3)
     sharing = access + datetime.timedelta(days=20)
@@ -120,7 +119,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
     tab_to(page, "Email")
     page.keyboard.type("alex@northwind.tset")
     tab_to(page, "Password")
-    page.keyboard.type(factories.PASSWORD)
+    page.keyboard.type(builders.PASSWORD)
     tab_to(page, "Email", backwards=True)
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(alex.email)
@@ -130,7 +129,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
     check_page(page, "second-factor")
     skip_to_main(page)
     tab_to(page, "Code")
-    page.keyboard.type(fresh_totp_code(totp_secret(alex))[0])
+    page.keyboard.type(totp(totp_secret(alex)))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     check_page(page, "dashboard")
@@ -193,7 +192,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
 
     # The access instructions come through the service (uploading is not this test's point); the
     # liaison goes back to the case by its address.
-    factories.attach_document(case, alex, "access_instructions")
+    builders.attach_document(case, alex, "access_instructions")
     page.goto(f"/cases/{case.pk}/")
     check_page(page, "case-with-documents")
 

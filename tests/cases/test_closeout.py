@@ -8,15 +8,16 @@ from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
 from cases.selectors import cases_for
 from core.permissions import has
 from findings.services import finding_resolve, finding_withdraw
-from tests import factories
-from tests.cases.support import audit_events, refused, released_finding
+from tests import builders
+from tests.assertions import audit_events, refused
+from tests.builders import released
 from workflow.services import closeout_decide, closeout_request
 
 
 @pytest.fixture
 def case(alex, coordinator):
     """A Northwind case under review by DoD and the Treasury."""
-    return factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    return builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
 
 
 def request(case, reviewer, **kwargs):
@@ -42,9 +43,9 @@ def test_a_reviewer_requests_the_closeout(case, dod_reviewer):
 
 
 def test_resolved_and_withdrawn_findings_do_not_hold_up_the_closeout(case, dod_reviewer, dod_supervisor):
-    resolved = released_finding(case, reviewer=dod_reviewer, supervisor=dod_supervisor)
+    resolved = released(case, dod_reviewer, dod_supervisor, visibility="firm")
     finding_resolve(finding=resolved, actor=dod_reviewer)
-    withdrawn = released_finding(case, reviewer=dod_reviewer, supervisor=dod_supervisor)
+    withdrawn = released(case, dod_reviewer, dod_supervisor, visibility="firm")
     finding_withdraw(finding=withdrawn, actor=dod_reviewer, reason="Could not reproduce.")
 
     closeout = request(case, dod_reviewer)
@@ -52,7 +53,7 @@ def test_resolved_and_withdrawn_findings_do_not_hold_up_the_closeout(case, dod_r
 
 
 def test_open_released_findings_must_be_carried_forward_with_a_reason(case, dod_reviewer, dod_supervisor):
-    finding = released_finding(case, reviewer=dod_reviewer, supervisor=dod_supervisor)
+    finding = released(case, dod_reviewer, dod_supervisor, visibility="firm")
     message = f"Findings #{finding.pk} are still open: resolve or withdraw them, or carry them forward with a reason."
     with refused(message):
         request(case, dod_reviewer)
@@ -68,7 +69,7 @@ def test_open_released_findings_must_be_carried_forward_with_a_reason(case, dod_
 
 
 def test_only_open_findings_of_the_case_are_carried_forward(case, dod_reviewer, dod_supervisor):
-    finding = released_finding(case, reviewer=dod_reviewer, supervisor=dod_supervisor)
+    finding = released(case, dod_reviewer, dod_supervisor, visibility="firm")
     finding_resolve(finding=finding, actor=dod_reviewer)
     with refused("Only open released findings of this case can be carried forward."):
         request(case, dod_reviewer, carried_forward={finding.pk: "Already resolved"})
@@ -184,7 +185,7 @@ def test_a_supervisor_of_an_unassigned_agency_cannot_decide(case, dod_reviewer, 
 
 
 def test_an_agency_decides_once(case, dod_reviewer, dod_supervisor):
-    other_supervisor = factories.make_agency_member("dod", role="supervisor")
+    other_supervisor = builders.make_agency_member("dod", role="supervisor")
     closeout = request(case, dod_reviewer)
     closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
     with refused("DoD has already decided on this closeout."):
@@ -209,7 +210,7 @@ def test_a_supervisor_does_not_approve_over_their_agencys_open_findings(
 ):
     # The Treasury's finding is kept within the Treasury: the DoD requester cannot see it, so the
     # Treasury's supervisor answers for it when deciding.
-    finding = released_finding(case, reviewer=treasury_reviewer, supervisor=treasury_supervisor, visibility="agency")
+    finding = released(case, treasury_reviewer, treasury_supervisor, visibility="agency")
     closeout = request(case, dod_reviewer)
     with refused(
         f"Treasury's findings #{finding.pk} are open and not carried forward: "
@@ -225,8 +226,8 @@ def test_a_supervisor_does_not_approve_over_their_agencys_open_findings(
 
 
 def test_a_carried_forward_finding_does_not_block_approval(case, dod_reviewer, dod_supervisor, treasury_supervisor):
-    other_reviewer = factories.make_agency_member("dod")
-    finding = released_finding(case, reviewer=other_reviewer, supervisor=dod_supervisor)
+    other_reviewer = builders.make_agency_member("dod")
+    finding = released(case, other_reviewer, dod_supervisor, visibility="firm")
     closeout = request(case, dod_reviewer, carried_forward={finding.pk: "Declined by the firm"})
     closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
     closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)

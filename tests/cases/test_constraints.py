@@ -6,14 +6,14 @@ from django.db import IntegrityError, transaction
 from agencies.models import Agency, AgencyMembership
 from cases.models import CloseoutDecision, ReviewCase
 from firms.models import FirmMembership
-from tests import factories
-from tests.cases.support import days
+from tests import builders
+from tests.builders import days
 from workflow.services import closeout_decide, closeout_request
 
 
 def orm_case(liaison, *, reference, access_offset, sharing_offset):
     return ReviewCase.objects.create(
-        model=factories.make_model(liaison),
+        model=builders.make_model(liaison),
         reference=reference,
         access_date=days(access_offset),
         sharing_date=days(sharing_offset),
@@ -33,13 +33,13 @@ def test_the_database_refuses_a_sharing_date_not_after_the_access_date(alex):
 
 
 def test_the_database_refuses_a_widened_window_on_update(alex):
-    case = factories.make_case(alex, days_to_sharing=20, window_days=30)
+    case = builders.make_case(alex, days_to_sharing=20, window_days=30)
     with pytest.raises(IntegrityError, match="case_review_window_at_most_30_days"), transaction.atomic():
         ReviewCase.objects.filter(pk=case.pk).update(sharing_date=days(21))
 
 
 def test_the_database_refuses_a_duplicate_reference(alex):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     with pytest.raises(IntegrityError, match="reference"), transaction.atomic():
         orm_case(alex, reference=case.reference, access_offset=1, sharing_offset=10)
 
@@ -47,7 +47,7 @@ def test_the_database_refuses_a_duplicate_reference(alex):
 def test_the_database_refuses_a_second_decision_of_one_agency_on_a_closeout(
     alex, coordinator, dod_reviewer, dod_supervisor, treasury_supervisor
 ):
-    case = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
     closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
     with pytest.raises(IntegrityError, match="closeout_one_decision_per_agency"), transaction.atomic():
@@ -62,7 +62,7 @@ def test_the_database_refuses_a_second_decision_of_one_agency_on_a_closeout(
 
 
 def test_the_database_refuses_a_return_without_reason(alex, coordinator, dod_reviewer, dod_supervisor):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
     with pytest.raises(IntegrityError, match="decision_return_needs_reason"), transaction.atomic():
         CloseoutDecision.objects.create(
@@ -71,7 +71,7 @@ def test_the_database_refuses_a_return_without_reason(alex, coordinator, dod_rev
 
 
 def test_the_database_refuses_a_second_pending_closeout(alex, coordinator, dod_reviewer):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     closeout_request(case=case, actor=dod_reviewer, summary="Done.")
     with pytest.raises(IntegrityError, match="closeout_one_pending_per_case"), transaction.atomic():
         case.closeouts.create(requested_by=dod_reviewer, summary="Again")

@@ -10,16 +10,11 @@ from agencies.models import Agency
 from cases.models import CaseState, Closeout, CloseoutState, ReviewerAssignment
 from cases.permissions import CHANGE_CASE, REVIEW_CASE, VIEW_CASE
 from cases.selectors import cases_for, get_case_for
-from cases.services import (
-    case_assign_reviewers,
-    case_create,
-    case_edit,
-    case_move_sharing_date,
-    case_withdraw,
-)
+from cases.services import case_assign_reviewers, case_create, case_edit, case_move_sharing_date, case_withdraw
 from core.permissions import has
-from tests import factories
-from tests.cases.support import audit_events, days, refused, released_finding
+from tests import builders
+from tests.assertions import audit_events, refused
+from tests.builders import days, released
 from workflow.services import case_assign_agencies, case_submit, closeout_request
 
 
@@ -31,7 +26,7 @@ def agencies(*codes):
 
 
 def test_a_liaison_opens_a_draft_only_their_firm_can_list(alex, sam, kim, dod_reviewer, coordinator):
-    model = factories.make_model(alex)
+    model = builders.make_model(alex)
 
     case = case_create(
         model=model,
@@ -57,12 +52,12 @@ def test_a_liaison_opens_a_draft_only_their_firm_can_list(alex, sam, kim, dod_re
 
 
 def test_a_case_may_start_without_dates(alex):
-    case = case_create(model=factories.make_model(alex), actor=alex)
+    case = case_create(model=builders.make_model(alex), actor=alex)
     assert (case.access_date, case.sharing_date) == (None, None)
 
 
 def test_only_the_models_firm_opens_a_case_for_it(alex, kim, dod_reviewer, coordinator):
-    model = factories.make_model(alex)
+    model = builders.make_model(alex)
     for outsider in (kim, dod_reviewer, coordinator):
         with refused("Only a liaison of the model's firm can open a case for it.", code="forbidden"):
             case_create(model=model, actor=outsider, access_date=days(1), sharing_date=days(10))
@@ -72,7 +67,7 @@ def test_only_the_models_firm_opens_a_case_for_it(alex, kim, dod_reviewer, coord
 
 
 def test_the_firm_edits_its_draft_dates_and_the_audit_keeps_before_and_after(alex, sam):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     old_sharing = case.sharing_date
 
     case_edit(case=case, actor=sam, sharing_date=days(22), model_snapshot=" ckpt-7 ")
@@ -86,13 +81,13 @@ def test_the_firm_edits_its_draft_dates_and_the_audit_keeps_before_and_after(ale
 
 
 def test_an_edit_that_changes_nothing_writes_no_audit_event(alex):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     case_edit(case=case, actor=alex, trusted_partners="Example partner ")
     assert audit_events("case.edited") == []
 
 
 def test_after_submission_the_dates_are_not_edited_but_the_description_is(alex, coordinator):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     with refused(
         "Once a case is submitted its access date is fixed and its sharing date moves only "
         "through 'Move the sharing date', with a reason."
@@ -111,9 +106,9 @@ def test_after_submission_the_dates_are_not_edited_but_the_description_is(alex, 
 
 
 def test_submitting_hands_the_case_to_the_coordinators_but_not_yet_to_agencies(alex, coordinator, dod_reviewer):
-    case = factories.make_case(alex)
-    factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
+    case = builders.make_case(alex)
+    builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
     assert list(cases_for(coordinator)) == []
 
     case_submit(case=case, actor=alex)
@@ -129,21 +124,21 @@ def test_submitting_hands_the_case_to_the_coordinators_but_not_yet_to_agencies(a
 
 
 def test_submit_needs_a_system_card(alex):
-    case = factories.make_case(alex)
-    factories.attach_document(case, alex, "access_instructions")
+    case = builders.make_case(alex)
+    builders.attach_document(case, alex, "access_instructions")
     with refused(f"Before submitting {case.reference}, add a system card."):
         case_submit(case=case, actor=alex)
 
 
 def test_submit_needs_access_instructions(alex):
-    case = factories.make_case(alex)
-    factories.attach_document(case, alex, "system_card")
+    case = builders.make_case(alex)
+    builders.attach_document(case, alex, "system_card")
     with refused(f"Before submitting {case.reference}, add access instructions."):
         case_submit(case=case, actor=alex)
 
 
 def test_submit_lists_everything_missing(alex):
-    case = case_create(model=factories.make_model(alex), actor=alex)
+    case = case_create(model=builders.make_model(alex), actor=alex)
     with refused(
         f"Before submitting {case.reference}, add an access date, a sharing date, a system card, access instructions."
     ):
@@ -152,15 +147,15 @@ def test_submit_lists_everything_missing(alex):
 
 @pytest.mark.parametrize("days_to_sharing", [0, -3], ids=["today", "past"])
 def test_submit_needs_a_sharing_date_in_the_future(alex, days_to_sharing):
-    case = factories.make_case(alex, days_to_sharing=days_to_sharing)
-    factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
+    case = builders.make_case(alex, days_to_sharing=days_to_sharing)
+    builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
     with refused("The sharing date must be in the future to submit the case."):
         case_submit(case=case, actor=alex)
 
 
 def test_a_case_is_submitted_once(alex):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     with refused(f"Case {case.reference} is submitted; you can submit it only when it is draft."):
         case_submit(case=case, actor=alex)
 
@@ -171,7 +166,7 @@ def test_a_case_is_submitted_once(alex):
 def test_assigning_agencies_starts_the_review_and_opens_the_case_to_them(
     alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer
 ):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
 
     case_assign_agencies(case=case, agencies=agencies("dod"), actor=coordinator)
 
@@ -188,7 +183,7 @@ def test_assigning_agencies_starts_the_review_and_opens_the_case_to_them(
 
 
 def test_a_coordinator_adds_and_removes_agencies_during_the_review(alex, coordinator, treasury_reviewer):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
 
     case_assign_agencies(case=case, agencies=agencies("dod", "treasury"), actor=coordinator)
     assert list(cases_for(treasury_reviewer)) == [case]
@@ -203,7 +198,7 @@ def test_a_coordinator_adds_and_removes_agencies_during_the_review(alex, coordin
 
 
 def test_only_a_coordinator_assigns_agencies(alex, dod_supervisor, coordinator):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     for someone in (alex, dod_supervisor):
         with refused("Only a program coordinator can assign agencies.", code="forbidden"):
             case_assign_agencies(case=case, agencies=agencies("dod"), actor=someone)
@@ -212,15 +207,15 @@ def test_only_a_coordinator_assigns_agencies(alex, dod_supervisor, coordinator):
 
 
 def test_a_draft_cannot_be_assigned(alex, coordinator):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     # A draft is the firm's own: to the program office it does not exist yet.
     with refused("Only a program coordinator can assign agencies.", code="forbidden"):
         case_assign_agencies(case=case, agencies=agencies("dod"), actor=coordinator)
 
 
 def test_an_agency_with_findings_cannot_be_unassigned(alex, coordinator, treasury_reviewer, treasury_supervisor):
-    case = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
-    released_finding(case, reviewer=treasury_reviewer, supervisor=treasury_supervisor, visibility="agency")
+    case = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    released(case, treasury_reviewer, treasury_supervisor, visibility="agency")
     with refused(f"Treasury has findings or working files on {case.reference} and cannot be unassigned."):
         case_assign_agencies(case=case, agencies=agencies("dod"), actor=coordinator)
     assert list(cases_for(treasury_reviewer)) == [case]
@@ -230,8 +225,8 @@ def test_an_agency_with_findings_cannot_be_unassigned(alex, coordinator, treasur
 
 
 def test_a_supervisor_puts_their_reviewers_on_the_case_with_a_lead(alex, coordinator, dod_supervisor, dod_reviewer):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
-    second = factories.make_agency_member("dod")
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
+    second = builders.make_agency_member("dod")
 
     case_assign_reviewers(case=case, reviewers=[dod_reviewer, second], lead=dod_reviewer, actor=dod_supervisor)
 
@@ -252,7 +247,7 @@ def test_a_supervisor_puts_their_reviewers_on_the_case_with_a_lead(alex, coordin
 def test_assigning_reviewers_is_refused_to_reviewers_and_for_outsiders(
     alex, coordinator, dod_supervisor, dod_reviewer, treasury_reviewer, treasury_supervisor
 ):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     with refused(
         f"Only a supervisor of an agency assigned to {case.reference} can assign reviewers.", code="forbidden"
     ):
@@ -268,7 +263,7 @@ def test_assigning_reviewers_is_refused_to_reviewers_and_for_outsiders(
 
 
 def test_reviewers_are_assigned_only_once_the_review_started(alex, coordinator, dod_supervisor, dod_reviewer):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     # No agency is assigned yet, so the supervisor's agency has no right on the case.
     with refused(
         f"Only a supervisor of an agency assigned to {case.reference} can assign reviewers.", code="forbidden"
@@ -281,7 +276,7 @@ def test_reviewers_are_assigned_only_once_the_review_started(alex, coordinator, 
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "in_review"])
 def test_the_firm_withdraws_its_case_before_closeout(alex, sam, coordinator, dod_reviewer, state):
-    case = factories.make_case(alex, state=state, coordinator=coordinator)
+    case = builders.make_case(alex, state=state, coordinator=coordinator)
 
     case_withdraw(case=case, actor=sam, reason="We are not sharing this version after all.")
 
@@ -297,7 +292,7 @@ def test_the_firm_withdraws_its_case_before_closeout(alex, sam, coordinator, dod
 
 
 def test_withdrawing_during_closeout_cancels_the_pending_request(alex, coordinator, dod_reviewer):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Nothing further.")
 
     case_withdraw(case=case, actor=alex)
@@ -310,14 +305,14 @@ def test_withdrawing_during_closeout_cancels_the_pending_request(alex, coordinat
 
 
 def test_a_withdrawn_case_is_not_withdrawn_again(alex):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     case_withdraw(case=case, actor=alex)
     with refused(f"Case {case.reference} is withdrawn by the firm: it is read-only."):
         case_withdraw(case=case, actor=alex)
 
 
 def test_only_the_firm_withdraws(alex, coordinator, dod_supervisor):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     for someone in (coordinator, dod_supervisor):
         with refused("Only a liaison of the case's firm can withdraw it.", code="forbidden"):
             case_withdraw(case=case, actor=someone)
@@ -328,9 +323,9 @@ def test_only_the_firm_withdraws(alex, coordinator, dod_supervisor):
 
 @pytest.mark.parametrize("state", ["draft", "in_review"])
 def test_a_lumen_liaison_can_do_nothing_to_a_northwind_case(alex, kim, coordinator, state):
-    case = factories.make_case(alex, state=state, coordinator=coordinator)
-    factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
+    case = builders.make_case(alex, state=state, coordinator=coordinator)
+    builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
 
     assert list(cases_for(kim)) == []
     with pytest.raises(Http404):

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from cases.selectors import get_model_for, models_for
 from cases.services import ai_model_edit, ai_model_register
-from tests.cases.support import audit_events, refused
+from tests.assertions import audit_events, refused
 
 
 def test_a_liaison_registers_a_model_that_only_their_firm_sees(alex, sam, kim, dod_reviewer, coordinator):
@@ -87,16 +87,9 @@ def test_editing_a_model_is_refused_to_other_firms_and_for_bad_changes(alex, kim
 def test_a_submitted_models_name_and_version_are_frozen(alex, sam, coordinator, state):
     """The outside test renamed a model after its case was closed, rewriting what every role read
     on the case, with nothing on the case's trail. Once submitted, a model is frozen."""
-    from tests import factories
-    from tests.documents.support import close_case, withdraw_case
+    from tests import builders
 
-    case = factories.make_case(
-        alex, state="submitted" if state == "submitted" else "in_review", coordinator=coordinator
-    )
-    if state == "closed":
-        close_case(case)
-    elif state == "withdrawn":
-        withdraw_case(case, alex)
+    case = builders.make_case(alex, state=state, coordinator=coordinator)
     model = case.model
     frozen = (
         f"{model} has been submitted for review ({case.reference}), so what reviewers read of it is frozen. "

@@ -11,7 +11,7 @@ from cases.models import (
     ReviewCaseGroupObjectPermission,
 )
 from cases.selectors import cases_for, get_case_for, get_model_for, models_for
-from tests import factories
+from tests import builders
 
 # One query: the rows, filtered by the reader's groups' object permissions (guardian's direct
 # foreign-key tables), with the model and firm joined in.
@@ -106,7 +106,7 @@ def test_listing_cases_and_models_costs_the_same_with_1_and_50_rows(
         with django_assert_num_queries(LIST_QUERIES):
             assert len(list_models(alex)) == expected_rows
 
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     counts(1)
 
     more_cases_like(case, 49)
@@ -114,7 +114,7 @@ def test_listing_cases_and_models_costs_the_same_with_1_and_50_rows(
 
 
 def test_fetching_one_case_or_model_is_one_query(alex, coordinator, readers, django_assert_num_queries):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     for user in readers.values():
         get_case_for(user, case.pk)
         with django_assert_num_queries(GET_QUERIES):

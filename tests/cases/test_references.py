@@ -13,8 +13,8 @@ from audit.models import AuditEvent
 from cases import services
 from cases.models import ReferenceCounter, ReviewCase
 from cases.services import case_create
-from tests import factories
-from tests.cases.support import today
+from tests import builders
+from tests.builders import today
 
 THREADS = 8
 CASES_PER_THREAD = 5
@@ -28,14 +28,14 @@ def numbers(year: int) -> list[int]:
 
 
 def test_references_count_up_from_0001_in_four_digits(alex):
-    model = factories.make_model(alex)
+    model = builders.make_model(alex)
     cases = [case_create(model=model, actor=alex) for _ in range(3)]
     year = today().year
     assert [c.reference for c in cases] == [f"CP-{year}-0001", f"CP-{year}-0002", f"CP-{year}-0003"]
 
 
 def test_the_year_is_the_programs_year_not_utcs(alex):
-    model = factories.make_model(alex)
+    model = builders.make_model(alex)
     # 23:30 on New Year's Eve in Washington is already 1 January in UTC.
     with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=NEW_YORK), tick=False):
         last_of_2026 = case_create(model=model, actor=alex)
@@ -47,7 +47,7 @@ def test_the_year_is_the_programs_year_not_utcs(alex):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creation_gives_distinct_gap_free_references(alex):
-    model = factories.make_model(alex)
+    model = builders.make_model(alex)
     start = threading.Barrier(THREADS)
     errors: list[BaseException] = []
 
@@ -77,7 +77,7 @@ def test_concurrent_creation_gives_distinct_gap_free_references(alex):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_creation_that_fails_after_taking_its_number_leaves_no_gap(alex, monkeypatch):
-    model = factories.make_model(alex)
+    model = builders.make_model(alex)
     case_create(model=model, actor=alex)
     record = services.audit_record
 

@@ -2,12 +2,12 @@ from cases.models import CaseState
 from cases.selectors import cases_for
 from findings.selectors import findings_for
 from findings.services import finding_draft, finding_release, finding_resolve, finding_respond
-from tests import factories
+from tests import builders
 from workflow.services import closeout_decide, closeout_request
 
 
 def test_a_case_goes_through_its_whole_lifecycle(alex, dod_reviewer, dod_supervisor, coordinator, kim):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     assert case.state == CaseState.IN_REVIEW
     assert list(cases_for(dod_reviewer)) == [case]
     assert list(cases_for(kim)) == []

@@ -1,4 +1,4 @@
-"""Who sees a case (DESIGN.md, "Who sees what"), and a closed or withdrawn case being read-only
+"""Who sees a case (docs/design.md, "Who sees what"), and a closed or withdrawn case being read-only
 for everyone: still visible to those who saw it, changed by no one."""
 
 import pytest
@@ -11,15 +11,16 @@ from cases.selectors import cases_for, get_case_for
 from cases.services import case_assign_reviewers, case_edit, case_move_sharing_date, case_withdraw
 from core.permissions import has, visible
 from documents.permissions import VIEW_DOCUMENT
-from tests import factories
-from tests.cases.support import days, refused
+from tests import builders
+from tests.assertions import refused
+from tests.builders import days
 from workflow.services import case_assign_agencies, case_submit, closeout_decide, closeout_request
 
 
 def test_an_unassigned_agency_sees_nothing_of_a_case(
     alex, coordinator, dod_reviewer, treasury_reviewer, treasury_supervisor
 ):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     assert list(cases_for(dod_reviewer)) == [case]
 
     for outsider in (treasury_reviewer, treasury_supervisor):
@@ -31,7 +32,7 @@ def test_an_unassigned_agency_sees_nothing_of_a_case(
 
 
 def test_a_missing_case_and_a_forbidden_one_answer_alike(alex, kim):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     with pytest.raises(Http404) as forbidden:
         get_case_for(kim, case.pk)
     with pytest.raises(Http404) as missing:
@@ -40,7 +41,7 @@ def test_a_missing_case_and_a_forbidden_one_answer_alike(alex, kim):
 
 
 def test_a_draft_is_seen_by_its_firm_alone(alex, sam, kim, coordinator, dod_reviewer, dod_supervisor):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     assert get_case_for(sam, case.pk) == case
     for outsider in (kim, coordinator, dod_reviewer, dod_supervisor):
         assert list(cases_for(outsider)) == []
@@ -49,7 +50,7 @@ def test_a_draft_is_seen_by_its_firm_alone(alex, sam, kim, coordinator, dod_revi
 
 
 def test_a_submitted_case_is_seen_by_coordinators_not_yet_by_agencies(alex, coordinator, dod_reviewer):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     assert list(cases_for(coordinator)) == [case]
     assert get_case_for(coordinator, case.pk) == case
     assert not has(coordinator, CHANGE_CASE, case)
@@ -57,15 +58,15 @@ def test_a_submitted_case_is_seen_by_coordinators_not_yet_by_agencies(alex, coor
 
 
 def test_firms_never_see_each_others_cases(alex, kim, coordinator):
-    ours = factories.make_case(alex, state="in_review", coordinator=coordinator)
-    theirs = factories.make_case(kim, state="in_review", coordinator=coordinator)
+    ours = builders.make_case(alex, state="in_review", coordinator=coordinator)
+    theirs = builders.make_case(kim, state="in_review", coordinator=coordinator)
     assert list(cases_for(alex)) == [ours]
     assert list(cases_for(kim)) == [theirs]
     assert set(cases_for(coordinator)) == {ours, theirs}
 
 
 def test_a_deactivated_liaison_sees_nothing(alex, sam):
-    case = factories.make_case(alex)
+    case = builders.make_case(alex)
     sam.is_active = False
     sam.save(update_fields=["is_active"])
     assert list(cases_for(sam)) == []
@@ -78,11 +79,11 @@ def test_a_deactivated_liaison_sees_nothing(alex, sam):
 
 @pytest.fixture
 def other_dod_supervisor(db):
-    return factories.make_agency_member("dod", role="supervisor")
+    return builders.make_agency_member("dod", role="supervisor")
 
 
 def _closed_case(alex, coordinator, dod_reviewer, dod_supervisor):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
     closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
     case.refresh_from_db()
@@ -91,7 +92,7 @@ def _closed_case(alex, coordinator, dod_reviewer, dod_supervisor):
 
 
 def _withdrawn_case(alex, coordinator, dod_reviewer, dod_supervisor):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
     case_withdraw(case=case, actor=alex, reason="Not sharing this version.")
     case.refresh_from_db()
@@ -137,7 +138,7 @@ def test_withdraw_after_close_is_refused(alex, coordinator, dod_reviewer, dod_su
 
 
 def test_a_stale_copy_of_a_closed_case_is_still_refused_as_read_only(alex, coordinator, dod_reviewer, dod_supervisor):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     stale = ReviewCase.objects.get(pk=case.pk)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
     closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 
 
-@pytest.fixture
-def signed_in(login):
-    return lambda user: login(Client(), user)
+def test_case_pages_documents_and_exports_are_never_stored(client_for, alex, coordinator):
+    from tests import builders
 
-
-def test_case_pages_documents_and_exports_are_never_stored(signed_in, alex, coordinator):
-    from tests import factories
-
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     document = case.documents.get(kind="system_card")
-    client = signed_in(alex)
+    client = client_for(alex)
     for url in (
         "/",
         reverse("cases:detail", args=[case.pk]),

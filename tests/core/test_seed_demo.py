@@ -1,4 +1,4 @@
-"""manage.py seed_demo: the demo data a newcomer signs in to (issue 2, item 7)."""
+"""manage.py seed_demo: the demo data a newcomer signs in to."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from findings.models import Comment, Finding, FindingState
 from findings.selectors import findings_for
 from firms.models import Firm
 from notifications.models import Notification
-from tests.factories import make_firm
+from tests.builders import make_firm
 
 EMAILS = [account.email for account in ACCOUNTS]
 

@@ -31,8 +31,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from accounts.models import User
-from tests.accounts.helpers import enrol_totp, totp_code, totp_secret
-from tests.factories import PASSWORD
+from tests.builders import PASSWORD, enrol_totp, totp_code, totp_secret
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

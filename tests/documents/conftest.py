@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.documents.support import Ledger, open_case
+from tests.builders import make_case
+from tests.documents.support import Ledger
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +31,10 @@ def ledger(document_storage):
 @pytest.fixture
 def draft_case(alex):
     """Northwind's draft case, with its system card and access instructions."""
-    return open_case(alex)
+    return make_case(alex, uploaded=True)
 
 
 @pytest.fixture
 def case(alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer):
     """Northwind's case in review by DoD and Treasury (the agencies' members exist first)."""
-    return open_case(alex, coordinator, agencies=("dod", "treasury"))
+    return make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator, uploaded=True)

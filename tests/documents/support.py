@@ -1,10 +1,9 @@
-"""Helpers for the document tests: cases made through the case services, sample files of every
-allowed type (and of hostile ones), and ``assert_nothing_kept``: a refusal left no row, no stored
-file and no temp file, and was recorded in the audit log."""
+"""Helpers for the document tests: sample files of every allowed type (and of hostile ones), a fake
+clamd, and ``Ledger.assert_nothing_kept``: a refusal left no row, no stored file and no temp file,
+and was recorded in the audit log. Cases and plain PDFs come from tests/builders.py."""
 
 from __future__ import annotations
 
-import datetime
 import io
 import itertools
 import socketserver
@@ -12,46 +11,14 @@ import struct
 import threading
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
-
-from agencies.models import Agency
 from audit.models import AuditEvent
-from cases.models import CaseState, ReviewCase
-from cases.permissions import CHANGE_CASE, REVIEW_CASE
-from cases.services import ai_model_register, case_create, case_withdraw
-from core import permissions
-from documents.models import Document, DocumentKind, DocumentVersion, Marking
-from documents.services import document_create
-from workflow.services import case_assign_agencies, case_submit
+from tests.assertions import changed_tables, database_digest
 
 _counter = itertools.count(1)
 
 
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
 # --- sample files -----------------------------------------------------------------------------
-
-
-def pdf_bytes(marker: str = "") -> bytes:
-    marker = marker or f"sample {next(_counter)}"
-    return (
-        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
-        + f"% {marker}\n".encode()
-        + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    )
-
-
-def pdf(name: str = "report.pdf", marker: str = "") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, pdf_bytes(marker), content_type="application/pdf")
-
-
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 def zip_bytes(entries: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -120,53 +87,6 @@ def encrypted_flag_zip() -> bytes:
     return zip_with_patched_central_directory({"secret.txt": b"secret"}, offset=8, value=struct.pack("<H", 1))
 
 
-# --- cases --------------------------------------------------------------------------------------
-
-
-def open_case(liaison: Any, coordinator: Any | None = None, agencies: tuple[str, ...] = ()) -> ReviewCase:
-    """A case of the liaison's firm with its system card and access instructions; submitted and
-    assigned to ``agencies`` (codes) when given."""
-    n = next(_counter)
-    model = ai_model_register(actor=liaison, name=f"Frontier {n}", version="1.0")
-    case = case_create(model=model, actor=liaison, access_date=days(1), sharing_date=days(21))
-    document_create(
-        case=case,
-        kind=DocumentKind.SYSTEM_CARD,
-        title="System card",
-        marking=Marking.PROPRIETARY,
-        upload=pdf("system-card.pdf"),
-        actor=liaison,
-    )
-    document_create(
-        case=case,
-        kind=DocumentKind.ACCESS_INSTRUCTIONS,
-        title="Access instructions",
-        marking=Marking.CUI,
-        upload=upload("access.md", b"# Access\n\nUse the staging endpoint.\n"),
-        actor=liaison,
-    )
-    if agencies:
-        case_submit(case=case, actor=liaison)
-        case_assign_agencies(case=case, agencies=Agency.objects.filter(code__in=agencies), actor=coordinator)
-    return ReviewCase.objects.select_related("model__firm__group").get(pk=case.pk)
-
-
-def close_case(case: ReviewCase) -> ReviewCase:
-    """Mark the case closed as closeout_decide does (state, and change/review rights revoked);
-    the closeout flow itself is tested with the cases."""
-    ReviewCase.objects.filter(pk=case.pk).update(state=CaseState.CLOSED, closed_at=timezone.now())
-    permissions.revoke(CHANGE_CASE, [case])
-    permissions.revoke(REVIEW_CASE, [case])
-    case.refresh_from_db()
-    return case
-
-
-def withdraw_case(case: ReviewCase, liaison: Any) -> ReviewCase:
-    case_withdraw(case=case, actor=liaison, reason="Postponed")
-    case.refresh_from_db()
-    return case
-
-
 # --- what a refusal leaves --------------------------------------------------------------------
 
 
@@ -177,12 +97,13 @@ def files_under(root: Path) -> list[str]:
 
 
 class Ledger:
-    """What exists before an upload, to show afterwards that a refusal kept nothing."""
+    """What exists before an upload, to show afterwards that a refusal kept nothing: no row of any
+    table (tests/assertions.py's digest, which leaves the record of the refusal out), no stored
+    file, no temp file."""
 
     def __init__(self, store: Path, temp: Path) -> None:
         self.store, self.temp = store, temp
-        self.documents = Document.objects.count()
-        self.versions = DocumentVersion.objects.count()
+        self.digest = database_digest()
         self.files = files_under(store)
         self.last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
@@ -191,8 +112,8 @@ class Ledger:
         return list(events.filter(action=action) if action else events)
 
     def assert_nothing_kept(self, *, code: str | None = None) -> AuditEvent | None:
-        assert Document.objects.count() == self.documents, "a Document row was kept"
-        assert DocumentVersion.objects.count() == self.versions, "a DocumentVersion row was kept"
+        changed = changed_tables(self.digest, database_digest())
+        assert not changed, f"the refused upload changed rows of {changed}"
         assert files_under(self.store) == self.files, "a file was left in the storage"
         assert files_under(self.temp) == [], "a temp file was left behind"
         if code is None:

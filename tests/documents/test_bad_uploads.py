@@ -1,20 +1,19 @@
-"""The corpus of bad uploads (issue 4, "How it is checked"): each one, sent through the real upload
+"""The corpus of bad uploads (docs/documents.md, "The rules"): each one, sent through the real upload
 page, gets its clear message, and leaves nothing behind: no Document or DocumentVersion row, no
 file in the storage, no temp file; and the refusal is in the audit log."""
 
 from __future__ import annotations
 
-import html
 import io
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from documents.models import DocumentKind
+from tests.builders import make_case, pdf_bytes
 from tests.documents.support import (
     EICAR,
     ELF_BYTES,
@@ -25,18 +24,15 @@ from tests.documents.support import (
     PNG_BYTES,
     SVG_HTML_POLYGLOT,
     FakeClamd,
-    close_case,
     encrypted_flag_zip,
     lying_size_zip,
     nested_zip,
     ooxml_bytes,
-    open_case,
-    pdf_bytes,
     unused_port_address,
-    withdraw_case,
     zip_bytes,
     zip_with_symlink,
 )
+from tests.web.support import text
 
 KB = 1024
 
@@ -193,10 +189,6 @@ CORPUS = [
 ]
 
 
-def page_text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def post_document(client, case, name, content, **extra):
     data = {
         "kind": DocumentKind.EVALUATION_REPORT,
@@ -212,17 +204,17 @@ def post_document(client, case, name, content, **extra):
     [pytest.param(*entry[1:], id=entry[0]) for entry in CORPUS],
 )
 def test_bad_upload_is_refused_with_its_message_and_leaves_nothing(
-    client, login, alex, draft_case, ledger, settings, name, content, overrides, message, code, status
+    client_for, alex, draft_case, ledger, settings, name, content, overrides, message, code, status
 ):
     for key, value in overrides.items():
         setattr(settings, key, value)
-    login(client, alex)
+    client = client_for(alex)
     before = ledger()
 
     response = post_document(client, draft_case, name, content)
 
     assert response.status_code == status
-    assert message in page_text(response)
+    assert message in text(response)
     before.assert_nothing_kept(code=code)
 
 
@@ -231,8 +223,8 @@ def test_the_corpus_has_at_least_thirty_entries():
     assert len(CORPUS) >= 30
 
 
-def test_the_json_answer_carries_the_same_message(client, login, alex, draft_case, ledger):
-    login(client, alex)
+def test_the_json_answer_carries_the_same_message(client_for, alex, draft_case, ledger):
+    client = client_for(alex)
     before = ledger()
     response = post_document(client, draft_case, "invoice.pdf", EXE_BYTES, headers={"Accept": "application/json"})
     assert response.status_code == 400
@@ -246,10 +238,10 @@ def test_the_json_answer_carries_the_same_message(client, login, alex, draft_cas
 
 
 def test_a_request_declaring_more_than_the_limit_is_refused_before_its_body_is_read(
-    client, login, alex, draft_case, ledger, settings
+    client_for, alex, draft_case, ledger, settings
 ):
     settings.DOCUMENT_MAX_UPLOAD_BYTES = 4 * KB
-    login(client, alex)
+    client = client_for(alex)
     before = ledger()
 
     class Unreadable(io.RawIOBase):
@@ -264,12 +256,12 @@ def test_a_request_declaring_more_than_the_limit_is_refused_before_its_body_is_r
         **{"wsgi.input": Unreadable()},
     )
     assert response.status_code == 413
-    assert "larger than 4.0\xa0KB" in page_text(response)
+    assert "larger than 4.0\xa0KB" in text(response)
     before.assert_nothing_kept(code="too_large")
 
 
-def test_duplicate_of_the_latest_version_is_refused(client, login, alex, draft_case, ledger):
-    login(client, alex)
+def test_duplicate_of_the_latest_version_is_refused(client_for, alex, draft_case, ledger):
+    client = client_for(alex)
     document = draft_case.documents.get(kind=DocumentKind.SYSTEM_CARD)
     latest = document.versions.get()
     same = document.versions.get().file.open("rb").read()
@@ -278,12 +270,12 @@ def test_duplicate_of_the_latest_version_is_refused(client, login, alex, draft_c
         reverse("documents:version_create", args=[document.pk]), {"file": SimpleUploadedFile("copy.pdf", same)}
     )
     assert response.status_code == 409
-    assert f"identical to version {latest.number}" in page_text(response)
+    assert f"identical to version {latest.number}" in text(response)
     before.assert_nothing_kept(code="duplicate")
 
 
-def test_upload_to_another_firms_case_is_not_found(client, login, kim, draft_case, ledger):
-    login(client, kim)
+def test_upload_to_another_firms_case_is_not_found(client_for, kim, draft_case, ledger):
+    client = client_for(kim)
     before = ledger()
     response = post_document(client, draft_case, "report.pdf", pdf_bytes())
     assert response.status_code == 404
@@ -291,31 +283,30 @@ def test_upload_to_another_firms_case_is_not_found(client, login, kim, draft_cas
     assert [e.action for e in before.new_events()] == ["access.refused"]
 
 
-def test_upload_by_an_unassigned_agency_is_not_found(client, login, case, cisa_reviewer, ledger):
-    login(client, cisa_reviewer)
+def test_upload_by_an_unassigned_agency_is_not_found(client_for, case, cisa_reviewer, ledger):
+    client = client_for(cisa_reviewer)
     before = ledger()
     assert post_document(client, case, "report.pdf", pdf_bytes()).status_code == 404
     before.assert_nothing_kept()
 
 
-def test_a_coordinator_who_sees_the_case_cannot_upload(client, login, case, coordinator, ledger):
-    login(client, coordinator)
+def test_a_coordinator_who_sees_the_case_cannot_upload(client_for, case, coordinator, ledger):
+    client = client_for(coordinator)
     before = ledger()
     response = post_document(client, case, "report.pdf", pdf_bytes())
     assert response.status_code == 403
-    assert "Only the firm's liaisons and the assigned agencies' reviewers" in page_text(response)
+    assert "Only the firm's liaisons and the assigned agencies' reviewers" in text(response)
     before.assert_nothing_kept(code="forbidden")
 
 
 @pytest.mark.parametrize("end", ["closed", "withdrawn"])
-def test_upload_to_a_closed_or_withdrawn_case_is_refused(client, login, alex, coordinator, ledger, end):
-    case = open_case(alex, coordinator, agencies=("dod",))
-    case = close_case(case) if end == "closed" else withdraw_case(case, alex)
-    login(client, alex)
+def test_upload_to_a_closed_or_withdrawn_case_is_refused(client_for, alex, coordinator, ledger, end):
+    case = make_case(alex, state=end, agencies=("dod",), coordinator=coordinator, uploaded=True)
+    client = client_for(alex)
     before = ledger()
     response = post_document(client, case, "report.pdf", pdf_bytes())
     assert response.status_code == 409
-    assert "it is read-only" in page_text(response)
+    assert "it is read-only" in text(response)
     before.assert_nothing_kept(code="read_only")
     document = case.documents.first()
     response = client.post(
@@ -336,8 +327,8 @@ def test_an_anonymous_upload_is_sent_to_sign_in(client, draft_case, ledger):
     before.assert_nothing_kept(code="anonymous")
 
 
-def test_a_request_cut_off_mid_body_keeps_nothing(client, login, alex, draft_case, ledger):
-    login(client, alex)
+def test_a_request_cut_off_mid_body_keeps_nothing(client_for, alex, draft_case, ledger):
+    client = client_for(alex)
     body = encode_multipart(
         BOUNDARY,
         {
@@ -356,15 +347,14 @@ def test_a_request_cut_off_mid_body_keeps_nothing(client, login, alex, draft_cas
         **{"wsgi.input": io.BytesIO(body[: len(body) // 2])},  # ...and what arrived before the connection dropped
     )
     assert response.status_code == 400
-    assert "cut off before the whole file arrived" in page_text(response)
+    assert "cut off before the whole file arrived" in text(response)
     before.assert_nothing_kept(code="cut_off")
 
 
 @pytest.mark.parametrize("enforce_csrf", [False, True])
-def test_a_connection_that_fails_mid_body_keeps_nothing(login, alex, draft_case, ledger, enforce_csrf):
+def test_a_connection_that_fails_mid_body_keeps_nothing(client_for, alex, draft_case, ledger, enforce_csrf):
     # With CSRF enforced too: the refusal is recorded although the body never delivered its token.
-    client = Client(enforce_csrf_checks=enforce_csrf)
-    login(client, alex)
+    client = client_for(alex, enforce_csrf_checks=enforce_csrf)
     body = encode_multipart(
         BOUNDARY,
         {
@@ -393,12 +383,12 @@ def test_a_connection_that_fails_mid_body_keeps_nothing(login, alex, draft_case,
         **{"wsgi.input": Dropping(body)},
     )
     assert response.status_code == 400
-    assert "cut off or malformed" in page_text(response)
+    assert "cut off or malformed" in text(response)
     before.assert_nothing_kept(code="cut_off")
 
 
-def test_two_files_in_one_request_are_refused(client, login, alex, draft_case, ledger):
-    login(client, alex)
+def test_two_files_in_one_request_are_refused(client_for, alex, draft_case, ledger):
+    client = client_for(alex)
     before = ledger()
     response = client.post(
         reverse("documents:create", args=[draft_case.pk]),
@@ -410,12 +400,12 @@ def test_two_files_in_one_request_are_refused(client, login, alex, draft_case, l
         },
     )
     assert response.status_code == 400
-    assert "Upload one file at a time" in page_text(response)
+    assert "Upload one file at a time" in text(response)
     before.assert_nothing_kept(code="multiple")
 
 
-def test_a_reviewer_may_not_show_a_working_file_to_the_firm(client, login, case, dod_reviewer, ledger):
-    login(client, dod_reviewer)
+def test_a_reviewer_may_not_show_a_working_file_to_the_firm(client_for, case, dod_reviewer, ledger):
+    client = client_for(dod_reviewer)
     before = ledger()
     response = client.post(
         reverse("documents:create", args=[case.pk]),
@@ -428,18 +418,18 @@ def test_a_reviewer_may_not_show_a_working_file_to_the_firm(client, login, case,
         },
     )
     assert response.status_code == 400
-    assert "Correct the form" in page_text(response)  # 'firm' is not one of the reviewer's choices
+    assert "Correct the form" in text(response)  # 'firm' is not one of the reviewer's choices
     before.assert_nothing_kept(code="invalid")
 
 
-def test_the_virus_scanner_refuses_eicar(client, login, alex, draft_case, ledger, settings):
+def test_the_virus_scanner_refuses_eicar(client_for, alex, draft_case, ledger, settings):
     with FakeClamd() as clamd:
         settings.CLAMAV_ADDRESS = clamd.address
-        login(client, alex)
+        client = client_for(alex)
         before = ledger()
         response = post_document(client, draft_case, "eicar.txt", EICAR + b"\n")
         assert response.status_code == 400
-        assert "The virus scanner found Eicar-Test-Signature in this file" in page_text(response)
+        assert "The virus scanner found Eicar-Test-Signature in this file" in text(response)
         before.assert_nothing_kept(code="virus_found")
 
         # A clean file passes the same scanner, which saw all of its bytes.
@@ -448,19 +438,19 @@ def test_the_virus_scanner_refuses_eicar(client, login, alex, draft_case, ledger
         assert clamd.scanned[-1] == len(b"Nothing to see here.\n")
 
 
-def test_an_unreachable_scanner_refuses_the_upload(client, login, alex, draft_case, ledger, settings):
+def test_an_unreachable_scanner_refuses_the_upload(client_for, alex, draft_case, ledger, settings):
     settings.CLAMAV_ADDRESS = unused_port_address()
-    login(client, alex)
+    client = client_for(alex)
     before = ledger()
     response = post_document(client, draft_case, "report.pdf", pdf_bytes())
     assert response.status_code == 400
-    assert "The virus scanner could not be reached, so the file was not accepted" in page_text(response)
+    assert "The virus scanner could not be reached, so the file was not accepted" in text(response)
     before.assert_nothing_kept(code="scanner_unavailable")
 
 
-def test_a_nested_archive_within_the_limits_is_accepted(client, login, alex, draft_case, ledger, settings):
+def test_a_nested_archive_within_the_limits_is_accepted(client_for, alex, draft_case, ledger, settings):
     settings.DOCUMENT_ZIP_MAX_DEPTH = 3
-    login(client, alex)
+    client = client_for(alex)
     response = post_document(client, draft_case, "dolls.zip", nested_zip(3))
     assert response.status_code == 302
     assert zipfile.is_zipfile(io.BytesIO(nested_zip(3)))

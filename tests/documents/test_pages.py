@@ -4,43 +4,27 @@ the download: headers, audit, and 404 for whoever may not read the document."""
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from documents.services import document_add_version, document_create
-from tests.documents.support import files_under, ooxml_bytes, pdf_bytes, upload
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def working_file(case, actor, visibility):
-    return document_create(
-        case=case,
-        kind=DocumentKind.RED_TEAM_REPORT,
-        title=f"Red-team notes ({visibility})",
-        marking=Marking.CUI,
-        upload=upload("notes.md", f"# Notes for {visibility}\n".encode()),
-        actor=actor,
-        visibility=visibility,
-    )
+from tests.builders import pdf_bytes, upload, upload_document
+from tests.documents.support import files_under, ooxml_bytes
+from tests.web.support import text
 
 
 def test_upload_page_shows_the_rules_and_a_form_that_works_without_javascript(
-    client, login, alex, draft_case, document_storage
+    client_for, alex, draft_case, document_storage
 ):
-    login(client, alex)
+    client = client_for(alex)
     url = reverse("documents:create", args=[draft_case.pk])
     page = text(client.get(url))
     assert 'enctype="multipart/form-data"' in page
@@ -77,8 +61,8 @@ def test_upload_page_shows_the_rules_and_a_form_that_works_without_javascript(
     assert alex.get_full_name() in detail
 
 
-def test_the_javascript_upload_gets_json(client, login, alex, draft_case):
-    login(client, alex)
+def test_the_javascript_upload_gets_json(client_for, alex, draft_case):
+    client = client_for(alex)
     document = draft_case.documents.get(kind=DocumentKind.SYSTEM_CARD)
     response = client.post(
         reverse("documents:version_create", args=[document.pk]),
@@ -90,9 +74,8 @@ def test_the_javascript_upload_gets_json(client, login, alex, draft_case):
     assert document.versions.count() == 2
 
 
-def test_the_csrf_token_is_checked_after_streaming_and_before_storing(login, alex, draft_case, document_storage):
-    client = Client(enforce_csrf_checks=True)
-    login(client, alex)
+def test_the_csrf_token_is_checked_after_streaming_and_before_storing(client_for, alex, draft_case, document_storage):
+    client = client_for(alex, enforce_csrf_checks=True)
     url = reverse("documents:create", args=[draft_case.pk])
     data = {
         "kind": "other",
@@ -111,8 +94,8 @@ def test_the_csrf_token_is_checked_after_streaming_and_before_storing(login, ale
     assert Document.objects.filter(title="Forged").exists()
 
 
-def test_a_reviewer_uploads_a_working_file_through_the_page(client, login, case, dod_reviewer):
-    login(client, dod_reviewer)
+def test_a_reviewer_uploads_a_working_file_through_the_page(client_for, case, dod_reviewer):
+    client = client_for(dod_reviewer)
     url = reverse("documents:create", args=[case.pk])
     page = text(client.get(url))
     # A reviewer chooses agency or government; firm visibility takes a supervisor. No system card.
@@ -134,8 +117,8 @@ def test_a_reviewer_uploads_a_working_file_through_the_page(client, login, case,
     assert (document.agency.code, document.visibility) == ("dod", "government")
 
 
-def test_document_page_lists_versions_and_the_query_count_does_not_grow(client, login, alex, draft_case):
-    login(client, alex)
+def test_document_page_lists_versions_and_the_query_count_does_not_grow(client_for, alex, draft_case):
+    client = client_for(alex)
     document = draft_case.documents.get(kind=DocumentKind.SYSTEM_CARD)
     url = reverse("documents:detail", args=[document.pk])
     with CaptureQueriesContext(connection) as one_version:
@@ -172,8 +155,8 @@ def test_document_page_lists_versions_and_the_query_count_does_not_grow(client, 
 NAME = 'Évaluation "finale" v2.pdf'
 
 
-def test_download_is_an_attachment_streamed_with_safe_headers_and_audited(client, login, alex, draft_case):
-    login(client, alex)
+def test_download_is_an_attachment_streamed_with_safe_headers_and_audited(client_for, alex, draft_case):
+    client = client_for(alex)
     content = pdf_bytes("download me")
     document = document_create(
         case=draft_case,
@@ -206,8 +189,8 @@ def test_download_is_an_attachment_streamed_with_safe_headers_and_audited(client
     )
 
 
-def test_a_text_file_is_downloaded_as_an_attachment_not_rendered(client, login, alex, draft_case):
-    login(client, alex)
+def test_a_text_file_is_downloaded_as_an_attachment_not_rendered(client_for, alex, draft_case):
+    client = client_for(alex)
     document = draft_case.documents.get(kind=DocumentKind.ACCESS_INSTRUCTIONS)
     response = client.get(reverse("documents:download", args=[document.pk, 1]))
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
@@ -229,11 +212,19 @@ def test_a_text_file_is_downloaded_as_an_attachment_not_rendered(client, login, 
     ],
 )
 def test_working_files_download_only_for_their_audience(
-    request, client, login, case, dod_supervisor, kim, cisa_reviewer, reader_name, visibility, may_read
+    request, client_for, case, dod_supervisor, kim, cisa_reviewer, reader_name, visibility, may_read
 ):
-    document = working_file(case, dod_supervisor, visibility)
+    document = upload_document(
+        case,
+        dod_supervisor,
+        DocumentKind.RED_TEAM_REPORT,
+        title=f"Red-team notes ({visibility})",
+        marking=Marking.CUI,
+        file=upload("notes.md", f"# Notes for {visibility}\n".encode()),
+        visibility=visibility,
+    )
     reader = request.getfixturevalue(reader_name)
-    login(client, reader)
+    client = client_for(reader)
     downloads = AuditEvent.objects.filter(action="document.downloaded").count()
     for url in (
         reverse("documents:download", args=[document.pk, 1]),
@@ -243,9 +234,9 @@ def test_working_files_download_only_for_their_audience(
     assert AuditEvent.objects.filter(action="document.downloaded").count() == downloads + (1 if may_read else 0)
 
 
-def test_other_firms_get_404_for_documents_versions_and_the_case_list(client, login, kim, draft_case):
+def test_other_firms_get_404_for_documents_versions_and_the_case_list(client_for, kim, draft_case):
     document = draft_case.documents.get(kind=DocumentKind.SYSTEM_CARD)
-    login(client, kim)
+    client = client_for(kim)
     for url in (
         reverse("documents:detail", args=[document.pk]),
         reverse("documents:download", args=[document.pk, 1]),
@@ -258,11 +249,11 @@ def test_other_firms_get_404_for_documents_versions_and_the_case_list(client, lo
         assert client.get(url).status_code == 404, url
 
 
-def test_a_missing_stored_file_is_reported_not_served(client, login, alex, draft_case):
+def test_a_missing_stored_file_is_reported_not_served(client_for, alex, draft_case):
     document = draft_case.documents.get(kind=DocumentKind.SYSTEM_CARD)
     version = document.versions.get()
     version.file.storage.delete(version.file.name)
-    login(client, alex)
+    client = client_for(alex)
     response = client.get(reverse("documents:download", args=[document.pk, 1]))
     assert response.status_code == 500
     assert "The stored file is missing" in text(response)

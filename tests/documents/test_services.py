@@ -18,15 +18,8 @@ from core.errors import DomainError
 from documents.models import Document, DocumentKind, DocumentVersion, ImmutableError, Marking
 from documents.selectors import documents_for, get_document_for, get_version_for
 from documents.services import document_add_version, document_create
-from tests.documents.support import (
-    close_case,
-    files_under,
-    open_case,
-    pdf,
-    pdf_bytes,
-    upload,
-    withdraw_case,
-)
+from tests.builders import close_case, make_case, pdf, pdf_bytes, upload, withdraw_case
+from tests.documents.support import files_under
 
 
 def create(case, actor, *, name="report.pdf", content=None, visibility=None, kind=DocumentKind.EVALUATION_REPORT):
@@ -207,8 +200,8 @@ class _BytesFile:
 
 
 def test_case_precondition_sees_the_firms_documents(alex, coordinator):
-    # open_case submits only because the system card and access instructions are there.
-    case = open_case(alex, coordinator, agencies=("dod",))
+    # The case is submitted only because the system card and access instructions are there.
+    case = make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator, uploaded=True)
     assert case.state == "in_review"
     kinds = set(Document.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds == {DocumentKind.SYSTEM_CARD, DocumentKind.ACCESS_INSTRUCTIONS}

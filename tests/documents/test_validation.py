@@ -7,7 +7,8 @@ import pytest
 
 from core.errors import DomainError
 from documents.validation import check_file, clean_display_name
-from tests.documents.support import JPEG_BYTES, OLE_HEADER, PNG_BYTES, nested_zip, ooxml_bytes, pdf_bytes, zip_bytes
+from tests.builders import pdf_bytes
+from tests.documents.support import JPEG_BYTES, OLE_HEADER, PNG_BYTES, nested_zip, ooxml_bytes, zip_bytes
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from tests import factories
+from tests import builders
 
 
 @pytest.fixture(autouse=True)
@@ -15,9 +15,9 @@ def _documents_in_tmp(settings, tmp_path):
 @pytest.fixture
 def case(alex, coordinator):
     """A Northwind case in review, assigned to DoD and Treasury (CISA is not assigned)."""
-    return factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    return builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
 
 
 @pytest.fixture
 def other_dod_supervisor(db):
-    return factories.make_agency_member("dod", role="supervisor", email="supervisor2@dod.test")
+    return builders.make_agency_member("dod", role="supervisor", email="supervisor2@dod.test")

@@ -9,8 +9,9 @@ from audit.models import AuditEvent
 from findings.models import Comment
 from findings.selectors import comments_for, findings_for, get_comment_for
 from findings.services import comment_add, finding_release
-from tests import factories
-from tests.findings.builders import draft, refused, released
+from tests import builders
+from tests.assertions import refused
+from tests.builders import draft, released
 from workflow.services import case_assign_agencies
 
 PEOPLE = (
@@ -149,12 +150,14 @@ def test_an_empty_comment_or_an_unknown_visibility_is_refused(case, alex, dod_re
         for body in ("", "   \n\t"):
             with refused("A comment cannot be empty.", note=f"{body!r} by {author.email}"):
                 comment_add(case=case, actor=author, body=body)
-    with refused("Choose who may read the comment: authoring agency only, all assigned agencies"):
+    with refused(
+        "Choose who may read the comment: authoring agency only, all assigned agencies, assigned agencies and the firm."
+    ):
         comment_add(case=case, actor=dod_reviewer, body="Hi.", visibility="public")
 
 
 def test_a_comment_names_a_finding_of_its_own_case(case, alex, coordinator, dod_reviewer, dod_supervisor):
-    other_case = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    other_case = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
     finding = released(other_case, dod_reviewer, dod_supervisor, visibility="firm")
     with refused("That finding belongs to another case."):
         comment_add(case=case, actor=dod_reviewer, finding=finding, body="Cross-posted.")
@@ -200,7 +203,11 @@ def test_a_reviewer_cannot_tell_the_firm_without_a_supervisor(case, dod_reviewer
     """As for findings (two-person rule): what an agency says to the firm is a supervisor's."""
     shared = released(case, dod_reviewer, dod_supervisor, visibility="firm")
     for finding in (None, shared):
-        with refused("A comment the firm reads is written by a supervisor of DoD", note=str(finding)):
+        with refused(
+            "A comment the firm reads is written by a supervisor of DoD: choose your agency or all assigned agencies, "
+            "or ask a supervisor.",
+            note=str(finding),
+        ):
             comment_add(case=case, actor=dod_reviewer, finding=finding, body="Tell the firm.", visibility="firm")
     for visibility in ("agency", "government"):
         comment_add(case=case, actor=dod_reviewer, finding=shared, body="Among us.", visibility=visibility)

@@ -1,5 +1,5 @@
 """The finding services: each transition's success path with its audit event, and each refusal
-with its message and nothing changed (tests.findings.builders.refused)."""
+with its message and nothing changed (tests.assertions.refused)."""
 
 import datetime
 
@@ -17,8 +17,9 @@ from findings.services import (
     finding_send_back,
     finding_withdraw,
 )
-from tests import factories
-from tests.findings.builders import audit_actions, draft, refused, released, responded
+from tests import builders
+from tests.assertions import audit_actions, refused
+from tests.builders import draft, released, responded
 from workflow.services import closeout_request
 
 # --- draft -----------------------------------------------------------------------------------
@@ -57,17 +58,25 @@ def test_a_model_target_drops_a_stray_component_name(case, dod_reviewer):
     assert finding.target_component == ""
 
 
+SEVERITIES = "Choose from: Critical, High, Medium, Low, Informational."
+VISIBILITIES = "Choose from: Authoring agency only, All assigned agencies, Assigned agencies and the firm."
+NAME_THE_COMPONENT = "Name the safeguard component (a classifier, a filter, the access system)."
 BAD_DRAFTS = [
     ({"title": "   "}, "A finding needs a title."),
     ({"description": ""}, "A finding needs a description."),
-    ({"title": "x" * 201}, "at most 200 characters"),
-    ({"category": "vibes"}, "'vibes' is not a category"),
-    ({"severity": "apocalyptic"}, "'apocalyptic' is not a severity"),
-    ({"visibility": "public"}, "'public' is not a visibility"),
-    ({"target_kind": "weights"}, "'weights' is not a target"),
-    ({"target_kind": "safeguard", "target_component": " "}, "Name the safeguard component"),
-    ({"response_due": datetime.date(2020, 1, 1)}, "cannot be in the past"),
-    ({"response_due": "next week"}, "must be a date"),
+    ({"title": "x" * 201}, "A finding's title is at most 200 characters."),
+    (
+        {"category": "vibes"},
+        "'vibes' is not a category. Choose from: Cyber offense capability, Critical-infrastructure risk, "
+        "Financial-system risk, CBRN uplift, Autonomy / loss of control, Model and weight security, "
+        "Safeguard bypass, Other.",
+    ),
+    ({"severity": "apocalyptic"}, f"'apocalyptic' is not a severity. {SEVERITIES}"),
+    ({"visibility": "public"}, f"'public' is not a visibility. {VISIBILITIES}"),
+    ({"target_kind": "weights"}, "'weights' is not a target. Choose from: The model itself, A safeguard component."),
+    ({"target_kind": "safeguard", "target_component": " "}, NAME_THE_COMPONENT),
+    ({"response_due": datetime.date(2020, 1, 1)}, "The response due date cannot be in the past."),
+    ({"response_due": "next week"}, "The response due date must be a date."),
 ]
 
 
@@ -84,13 +93,13 @@ def test_only_reviewers_of_an_assigned_agency_draft(case, alex, kim, cisa_review
 
 
 def test_no_finding_is_drafted_before_review_or_after_closeout_is_requested(alex, coordinator, dod_reviewer):
-    submitted = factories.make_case(alex, state="submitted", coordinator=coordinator)
-    with refused("Only reviewers of an agency assigned"):
+    submitted = builders.make_case(alex, state="submitted", coordinator=coordinator)
+    with refused(f"Only reviewers of an agency assigned to {submitted.reference} can write findings."):
         draft(submitted, dod_reviewer)
-    case = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
 
     closeout_request(case=case, actor=dod_reviewer, summary="Nothing found.")
-    with refused("is closeout requested; you can write findings only when it is in review"):
+    with refused(f"Case {case.reference} is closeout requested; you can write findings only when it is in review."):
         draft(case, dod_reviewer)
 
 
@@ -125,10 +134,10 @@ def test_an_edit_that_changes_nothing_writes_no_audit_event(case, dod_reviewer):
 
 BAD_EDITS = [
     ({"title": ""}, "A finding needs a title."),
-    ({"severity": "extreme"}, "'extreme' is not a severity"),
-    ({"visibility": "everyone"}, "'everyone' is not a visibility"),
-    ({"target_kind": "safeguard"}, "Name the safeguard component"),
-    ({"response_due": datetime.date(2020, 1, 1)}, "cannot be in the past"),
+    ({"severity": "extreme"}, f"'extreme' is not a severity. {SEVERITIES}"),
+    ({"visibility": "everyone"}, f"'everyone' is not a visibility. {VISIBILITIES}"),
+    ({"target_kind": "safeguard"}, NAME_THE_COMPONENT),
+    ({"response_due": datetime.date(2020, 1, 1)}, "The response due date cannot be in the past."),
     ({"state": "released"}, "These fields cannot be edited: state."),
     ({"agency_id": 3, "author_id": 1}, "These fields cannot be edited: agency_id, author_id."),
 ]
@@ -262,7 +271,10 @@ def test_release_queues_its_notice_after_commit_and_a_refusal_queues_none(
     case, dod_reviewer, dod_supervisor, django_capture_on_commit_callbacks
 ):
     finding = draft(case, dod_reviewer, visibility="firm")
-    with django_capture_on_commit_callbacks() as callbacks, refused("takes a supervisor"):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        refused("Releasing a finding beyond DoD takes a supervisor of the agency."),
+    ):
         finding_release(finding=finding, actor=dod_reviewer)
     assert callbacks == []
     with django_capture_on_commit_callbacks() as callbacks:
@@ -345,11 +357,11 @@ def test_a_response_is_sent_back_only_with_a_reason_and_only_once_answered(
     with refused("Only a finding the firm has answered can have its response sent back."):
         finding_send_back(finding=finding, actor=dod_reviewer, reason="Try again.")
     finding_respond(finding=finding, actor=alex, choice="acknowledged", text="Noted.")
-    with refused("Say why the response is sent back"):
+    with refused("Say why the response is sent back: the firm will read your reason."):
         finding_send_back(finding=finding, actor=dod_reviewer, reason="  ")
     with refused("Only DoD can send responses back on this finding."):
         finding_send_back(finding=finding, actor=treasury_supervisor, reason="Not good enough.")
-    with refused("Only a liaison|Only reviewers of an agency assigned"):
+    with refused(f"Only reviewers of an agency assigned to {case.reference} can send responses back."):
         finding_send_back(finding=finding, actor=alex, reason="Undo my own answer.")
 
 
@@ -372,14 +384,14 @@ def test_resolving_is_refused_to_others_and_out_of_order(case, dod_reviewer, dod
     finding_release(finding=finding, actor=dod_supervisor)
     with refused("Only DoD can resolve this finding."):
         finding_resolve(finding=finding, actor=treasury_reviewer)
-    with refused("Only reviewers of an agency assigned"):
+    with refused(f"Only reviewers of an agency assigned to {case.reference} can resolve findings."):
         finding_resolve(finding=finding, actor=alex)
     finding_resolve(finding=finding, actor=dod_supervisor)
     with refused("A resolved finding cannot be resolved."):
         finding_resolve(finding=finding, actor=dod_supervisor)
     with refused("This finding is already resolved."):
         finding_withdraw(finding=finding, actor=dod_supervisor, reason="Changed our minds.")
-    with refused("Only a finding the firm has answered"):
+    with refused("Only a finding the firm has answered can have its response sent back."):
         finding_send_back(finding=finding, actor=dod_supervisor, reason="Reopen.")
 
 
@@ -401,7 +413,7 @@ def test_a_released_finding_is_withdrawn_with_a_reason_its_readers_see(
 ):
 
     finding = released(case, dod_reviewer, dod_supervisor, visibility="firm")
-    with refused("Say why a released finding is withdrawn"):
+    with refused("Say why a released finding is withdrawn: its readers will see the reason."):
         finding_withdraw(finding=finding, actor=dod_reviewer, reason=" ")
     finding_withdraw(finding=finding, actor=dod_reviewer, reason="Could not reproduce on the final snapshot.")
     finding.refresh_from_db()
@@ -414,13 +426,19 @@ def test_a_released_finding_is_withdrawn_with_a_reason_its_readers_see(
     assert audit_actions(finding)[-1] == "finding.withdrawn"
     with refused("This finding is already withdrawn."):
         finding_withdraw(finding=finding, actor=dod_reviewer, reason="Again.")
-    for action in (
-        lambda: finding_release(finding=finding, actor=dod_supervisor),
-        lambda: finding_resolve(finding=finding, actor=dod_supervisor),
-        lambda: finding_respond(finding=finding, actor=alex, choice="acknowledged", text="Noted."),
-        lambda: finding_edit(finding=finding, actor=dod_reviewer, title="Back from the dead"),
+    for message, action in (
+        ("This finding has already been released.", lambda: finding_release(finding=finding, actor=dod_supervisor)),
+        ("A withdrawn finding cannot be resolved.", lambda: finding_resolve(finding=finding, actor=dod_supervisor)),
+        (
+            "This finding is withdrawn: it is not awaiting your answer.",
+            lambda: finding_respond(finding=finding, actor=alex, choice="acknowledged", text="Noted."),
+        ),
+        (
+            "Only a draft can be edited; this finding has been released.",
+            lambda: finding_edit(finding=finding, actor=dod_reviewer, title="Back from the dead"),
+        ),
     ):
-        with refused("withdrawn|released"):
+        with refused(message):
             action()
 
 

@@ -12,7 +12,7 @@ from findings.models import Comment, Finding
 from findings.permissions import VIEW_FINDING
 from findings.selectors import comments_for, findings_for
 from findings.services import comment_add
-from tests.findings.builders import released
+from tests.builders import released
 
 # One query: the rows with their related rows joined in, filtered by the reader's groups'
 # permissions. (guardian looks up the permission's content type once per process, hence the

@@ -3,8 +3,9 @@ the firm's response."""
 
 from findings.models import Finding
 from findings.services import finding_edit, finding_respond
-from tests import factories
-from tests.findings.builders import audit_actions, draft, refused, released, working_file
+from tests import builders
+from tests.assertions import audit_actions, refused
+from tests.builders import draft, released, working_file
 
 ONLY_THIS_CASE = "Findings can only refer to document versions of this case that you can see."
 
@@ -14,16 +15,16 @@ def _version(document):
 
 
 def test_a_finding_refers_to_versions_of_its_case(case, alex, dod_reviewer, treasury_reviewer):
-    report = _version(factories.attach_document(case, alex, "red_team_report"))
+    report = _version(builders.attach_document(case, alex, "red_team_report"))
     notes = working_file(case, treasury_reviewer, "treasury", visibility="government")
     finding = draft(case, dod_reviewer, related_versions=[report, notes])
     assert set(finding.related_versions.all()) == {report, notes}
 
 
 def test_a_version_of_another_case_is_refused(case, alex, kim, coordinator, dod_reviewer):
-    other = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
-    lumen = factories.make_case(kim, state="in_review", agencies=("dod",), coordinator=coordinator)
-    mine = _version(factories.attach_document(case, alex, "evaluation_report"))
+    other = builders.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
+    lumen = builders.make_case(kim, state="in_review", agencies=("dod",), coordinator=coordinator)
+    mine = _version(builders.attach_document(case, alex, "evaluation_report"))
     for foreign in (_version(other.documents.first()), _version(lumen.documents.first())):
         with refused(ONLY_THIS_CASE):
             draft(case, dod_reviewer, related_versions=[mine, foreign])
@@ -36,13 +37,13 @@ def test_a_version_hidden_from_the_author_is_refused(case, dod_reviewer, treasur
 
 
 def test_an_edit_may_change_the_versions_but_not_to_another_cases(case, alex, coordinator, dod_reviewer):
-    report = _version(factories.attach_document(case, alex, "red_team_report"))
+    report = _version(builders.attach_document(case, alex, "red_team_report"))
     finding = draft(case, dod_reviewer)
     finding_edit(finding=finding, actor=dod_reviewer, related_versions=[report])
     assert list(finding.related_versions.all()) == [report]
     assert audit_actions(finding) == ["finding.drafted", "finding.edited"]
 
-    other = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
+    other = builders.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
     with refused(ONLY_THIS_CASE):
         finding_edit(
             finding=finding, actor=dod_reviewer, title="Retitled", related_versions=[_version(other.documents.first())]
@@ -53,7 +54,7 @@ def test_an_edit_may_change_the_versions_but_not_to_another_cases(case, alex, co
 
 def test_the_firms_response_attaches_only_its_cases_documents(case, alex, coordinator, dod_reviewer, dod_supervisor):
     finding = released(case, dod_reviewer, dod_supervisor, visibility="firm")
-    other = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
+    other = builders.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
     with refused(ONLY_THIS_CASE):
         finding_respond(
             finding=finding,
@@ -62,7 +63,7 @@ def test_the_firms_response_attaches_only_its_cases_documents(case, alex, coordi
             text="See the patch notes.",
             documents=[_version(other.documents.first())],
         )
-    patch_notes = _version(factories.attach_document(case, alex, "other"))
+    patch_notes = _version(builders.attach_document(case, alex, "other"))
     response = finding_respond(
         finding=finding, actor=alex, choice="mitigated", text="See the patch notes.", documents=[patch_notes]
     )

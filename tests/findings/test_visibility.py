@@ -1,4 +1,4 @@
-"""Who sees which finding (DESIGN.md, "Who sees what"), as a matrix over the people of the
+"""Who sees which finding (docs/design.md, "Who sees what"), as a matrix over the people of the
 fixtures. The case belongs to Northwind and is assigned to DoD and Treasury, not CISA; DoD wrote
 one finding at each visibility, in draft and released."""
 
@@ -13,8 +13,8 @@ from audit.models import AuditEvent
 from audit.services import flush_refusal_tallies
 from findings.selectors import findings_for, get_finding_for
 from findings.services import finding_release
-from tests import factories
-from tests.findings.builders import draft, released
+from tests import builders
+from tests.builders import draft, released
 from workflow.services import case_assign_agencies
 
 PEOPLE = (
@@ -142,7 +142,7 @@ def test_releasing_opens_a_draft_at_its_level_only(case, people, dod_reviewer, d
 
 def test_a_lumen_case_is_invisible_to_northwind(lumen, kim, alex, sam, coordinator, dod_reviewer, dod_supervisor):
 
-    lumen_case = factories.make_case(kim, state="in_review", agencies=("dod",), coordinator=coordinator)
+    lumen_case = builders.make_case(kim, state="in_review", agencies=("dod",), coordinator=coordinator)
     finding = released(lumen_case, dod_reviewer, dod_supervisor, visibility="firm")
     assert list(findings_for(kim)) == [finding]
     for northwind_liaison in (alex, sam):

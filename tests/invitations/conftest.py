@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -13,16 +12,6 @@ from invitations.services import invitation_create
 
 NEWCOMER = "newcomer@example.test"
 STRONG_PASSWORD = "lantern-orchid-basalt-41"
-
-
-@pytest.fixture
-def sign_in(login) -> Callable[[User], Client]:
-    """A separate browser, fully signed in (password and second factor) as ``user``."""
-
-    def _sign_in(user: User) -> Client:
-        return login(Client(), user)
-
-    return _sign_in
 
 
 @pytest.fixture

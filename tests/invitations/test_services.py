@@ -28,7 +28,7 @@ from invitations.services import (
     invitation_create,
     invitation_revoke,
 )
-from tests import factories
+from tests import builders
 from tests.invitations.conftest import NEWCOMER, STRONG_PASSWORD, actions
 
 
@@ -188,7 +188,7 @@ def test_the_email_names_inviter_organisation_role_link_and_expiry_and_no_passwo
         assert "Northwind AI" in body
         assert "liaison" in body
         assert describe_moment(invitation.expires_at) in body
-        assert factories.PASSWORD not in body
+        assert builders.PASSWORD not in body
         assert invitation.token_hash not in body
 
 
@@ -363,7 +363,7 @@ def test_an_invitation_from_someone_who_lost_the_right_cannot_be_used(alex, nort
 
 def test_an_account_created_elsewhere_meanwhile_is_not_taken_over(alex, northwind, lumen, invite):
     _invitation, token = invite(alex, firm=northwind)
-    factories.make_liaison(lumen, email=NEWCOMER)
+    builders.make_liaison(lumen, email=NEWCOMER)
     before = _counts()
     with pytest.raises(DomainError, match="already belongs to an organisation"):
         invitation_accept(token=token, password=STRONG_PASSWORD, full_name="Nadia Newcomer")
@@ -405,8 +405,8 @@ def test_an_accepted_invitation_cannot_be_revoked(alex, northwind, invite):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_accepts_of_one_link_create_one_user():
-    northwind = factories.make_firm("Northwind AI")
-    alex = factories.make_liaison(northwind, is_admin=True, email="alex@northwind.test")
+    northwind = builders.make_firm("Northwind AI")
+    alex = builders.make_liaison(northwind, is_admin=True, email="alex@northwind.test")
     invitation, token = invitation_create(email=NEWCOMER, actor=alex, firm=northwind)
     barrier = threading.Barrier(2)
     outcomes: list[object] = []

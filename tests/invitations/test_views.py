@@ -34,8 +34,8 @@ def offered(response) -> list[str]:
 # --- the invite form --------------------------------------------------------------------------
 
 
-def test_a_coordinator_is_offered_every_firm_agency_and_the_program_office(sign_in, coordinator, northwind, lumen):
-    response = sign_in(coordinator).get(CREATE)
+def test_a_coordinator_is_offered_every_firm_agency_and_the_program_office(client_for, coordinator, northwind, lumen):
+    response = client_for(coordinator).get(CREATE)
     assert response.status_code == 200
     assert offered(response) == [
         "Firm admin, Lumen Labs",
@@ -52,18 +52,18 @@ def test_a_coordinator_is_offered_every_firm_agency_and_the_program_office(sign_
     ]
 
 
-def test_a_firm_admin_is_offered_liaisons_of_their_firm_only(sign_in, alex, lumen):
-    assert offered(sign_in(alex).get(CREATE)) == ["Liaison, Northwind AI"]
+def test_a_firm_admin_is_offered_liaisons_of_their_firm_only(client_for, alex, lumen):
+    assert offered(client_for(alex).get(CREATE)) == ["Liaison, Northwind AI"]
 
 
-def test_a_supervisor_is_offered_reviewers_of_their_agency_only(sign_in, dod_supervisor, northwind):
-    assert offered(sign_in(dod_supervisor).get(CREATE)) == ["Reviewer, DoD"]
+def test_a_supervisor_is_offered_reviewers_of_their_agency_only(client_for, dod_supervisor, northwind):
+    assert offered(client_for(dod_supervisor).get(CREATE)) == ["Reviewer, DoD"]
 
 
 @pytest.mark.parametrize("who", ["sam", "dod_reviewer"])
 @pytest.mark.parametrize("url", [CREATE, LIST, ACCOUNTS])
-def test_people_who_cannot_invite_get_404(request, sign_in, who, url):
-    assert sign_in(request.getfixturevalue(who)).get(url).status_code == 404
+def test_people_who_cannot_invite_get_404(request, client_for, who, url):
+    assert client_for(request.getfixturevalue(who)).get(url).status_code == 404
 
 
 @pytest.mark.parametrize("url", [CREATE, LIST, ACCOUNTS])
@@ -73,8 +73,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, url):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_a_firm_admin_sends_an_invitation(sign_in, alex, northwind, mailoutbox, django_capture_on_commit_callbacks):
-    browser = sign_in(alex)
+def test_a_firm_admin_sends_an_invitation(client_for, alex, northwind, mailoutbox, django_capture_on_commit_callbacks):
+    browser = client_for(alex)
     key = f"firm:{northwind.pk}:liaison"
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post(CREATE, {"email": NEWCOMER, "target": key}, follow=True)
@@ -85,8 +85,8 @@ def test_a_firm_admin_sends_an_invitation(sign_in, alex, northwind, mailoutbox, 
     assert len(mailoutbox) == 1
 
 
-def test_a_firm_admin_cannot_forge_a_choice_for_another_firm(sign_in, alex, lumen, mailoutbox):
-    response = sign_in(alex).post(CREATE, {"email": NEWCOMER, "target": f"firm:{lumen.pk}:liaison"})
+def test_a_firm_admin_cannot_forge_a_choice_for_another_firm(client_for, alex, lumen, mailoutbox):
+    response = client_for(alex).post(CREATE, {"email": NEWCOMER, "target": f"firm:{lumen.pk}:liaison"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
@@ -94,8 +94,8 @@ def test_a_firm_admin_cannot_forge_a_choice_for_another_firm(sign_in, alex, lume
     assert mailoutbox == []
 
 
-def test_a_refusal_from_the_service_is_shown_next_to_the_field(sign_in, coordinator, sam, lumen):
-    response = sign_in(coordinator).post(CREATE, {"email": sam.email, "target": f"firm:{lumen.pk}:liaison"})
+def test_a_refusal_from_the_service_is_shown_next_to_the_field(client_for, coordinator, sam, lumen):
+    response = client_for(coordinator).post(CREATE, {"email": sam.email, "target": f"firm:{lumen.pk}:liaison"})
     assert response.status_code == 200
     assert re.search(r'id="id_email_error".*already has an account with an organisation', response.content.decode())
     assert not Invitation.objects.exists()
@@ -105,7 +105,7 @@ def test_a_refusal_from_the_service_is_shown_next_to_the_field(sign_in, coordina
 
 
 def test_each_inviter_sees_the_pending_invitations_of_their_organisation(
-    sign_in, invite, coordinator, alex, kim, dod_supervisor, northwind, lumen
+    client_for, invite, coordinator, alex, kim, dod_supervisor, northwind, lumen
 ):
     dod = Agency.objects.get(code="dod")
     invite(alex, email="n1@example.test", firm=northwind)
@@ -115,7 +115,7 @@ def test_each_inviter_sees_the_pending_invitations_of_their_organisation(
     invitation_revoke(invitation=revoked, actor=coordinator)
 
     def listed(user: User) -> set[str]:
-        page = sign_in(user).get(LIST).content.decode()
+        page = client_for(user).get(LIST).content.decode()
         return {email for email in ("n1", "l1", "d1", "gone") if f"{email}@example.test" in page}
 
     assert listed(coordinator) == {"n1", "l1", "d1"}
@@ -124,8 +124,8 @@ def test_each_inviter_sees_the_pending_invitations_of_their_organisation(
     assert listed(dod_supervisor) == {"d1"}
 
 
-def test_the_list_page_costs_the_same_queries_for_one_or_many_invitations(sign_in, invite, coordinator, northwind):
-    browser = sign_in(coordinator)
+def test_the_list_page_costs_the_same_queries_for_one_or_many_invitations(client_for, invite, coordinator, northwind):
+    browser = client_for(coordinator)
     invite(coordinator, email="first@example.test", firm=northwind)
     browser.get(LIST)
     with CaptureQueriesContext(connection) as one:
@@ -137,18 +137,18 @@ def test_the_list_page_costs_the_same_queries_for_one_or_many_invitations(sign_i
     assert len(six) == len(one)
 
 
-def test_a_firm_admin_revokes_their_firms_invitation(sign_in, invite, alex, northwind):
+def test_a_firm_admin_revokes_their_firms_invitation(client_for, invite, alex, northwind):
     invitation, token = invite(alex, firm=northwind)
-    response = sign_in(alex).post(reverse("invitations:revoke", args=[invitation.pk]), follow=True)
+    response = client_for(alex).post(reverse("invitations:revoke", args=[invitation.pk]), follow=True)
     assert "its link no longer works" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.status() == InvitationStatus.REVOKED
     assert Client().get(accept_url(token)).status_code == 410
 
 
-def test_another_firms_admin_cannot_revoke_it(sign_in, invite, alex, kim, northwind):
+def test_another_firms_admin_cannot_revoke_it(client_for, invite, alex, kim, northwind):
     invitation, _token = invite(alex, firm=northwind)
-    response = sign_in(kim).post(reverse("invitations:revoke", args=[invitation.pk]))
+    response = client_for(kim).post(reverse("invitations:revoke", args=[invitation.pk]))
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.status() == InvitationStatus.PENDING
@@ -156,9 +156,9 @@ def test_another_firms_admin_cannot_revoke_it(sign_in, invite, alex, kim, northw
     assert actions("access.refused") == ["access.refused"]
 
 
-def test_revoking_needs_a_post(sign_in, invite, alex, northwind):
+def test_revoking_needs_a_post(client_for, invite, alex, northwind):
     invitation, _token = invite(alex, firm=northwind)
-    assert sign_in(alex).get(reverse("invitations:revoke", args=[invitation.pk])).status_code == 405
+    assert client_for(alex).get(reverse("invitations:revoke", args=[invitation.pk])).status_code == 405
     invitation.refresh_from_db()
     assert invitation.status() == InvitationStatus.PENDING
 
@@ -258,9 +258,9 @@ def test_a_revoked_link_answers_410(client, invite, alex, northwind):
     assert "withdrawn" in response.content.decode()
 
 
-def test_a_signed_in_person_is_asked_to_sign_out_first(sign_in, invite, alex, northwind):
+def test_a_signed_in_person_is_asked_to_sign_out_first(client_for, invite, alex, northwind):
     _invitation, token = invite(alex, firm=northwind)
-    browser = sign_in(alex)
+    browser = client_for(alex)
     response = _post_accept(browser, token)
     assert response.status_code == 200
     assert "Sign out to accept" in response.content.decode()
@@ -271,10 +271,10 @@ def test_a_signed_in_person_is_asked_to_sign_out_first(sign_in, invite, alex, no
 # --- deactivating an account ------------------------------------------------------------------
 
 
-def test_a_coordinator_deactivates_an_account_and_its_open_session_ends(sign_in, coordinator, sam):
-    sams_browser = sign_in(sam)
+def test_a_coordinator_deactivates_an_account_and_its_open_session_ends(client_for, coordinator, sam):
+    sams_browser = client_for(sam)
     assert sams_browser.get(reverse("home")).status_code == 200
-    desk = sign_in(coordinator)
+    desk = client_for(coordinator)
     url = reverse("invitations:deactivate", args=[sam.pk])
 
     assert sam.email in desk.get(url).content.decode()
@@ -292,8 +292,8 @@ def test_a_coordinator_deactivates_an_account_and_its_open_session_ends(sign_in,
     assert sams_browser.get(reverse("home")).wsgi_request.user.is_anonymous
 
 
-def test_deactivation_needs_the_confirmation(sign_in, coordinator, sam):
-    response = sign_in(coordinator).post(reverse("invitations:deactivate", args=[sam.pk]), {})
+def test_deactivation_needs_the_confirmation(client_for, coordinator, sam):
+    response = client_for(coordinator).post(reverse("invitations:deactivate", args=[sam.pk]), {})
     assert response.status_code == 200
     assert re.search(r'id="id_confirm_error".*Tick the box', response.content.decode())
     sam.refresh_from_db()
@@ -301,16 +301,16 @@ def test_deactivation_needs_the_confirmation(sign_in, coordinator, sam):
     assert actions("user.deactivated") == []
 
 
-def test_a_coordinator_cannot_deactivate_themselves(sign_in, coordinator):
-    response = sign_in(coordinator).post(reverse("invitations:deactivate", args=[coordinator.pk]), {"confirm": "on"})
+def test_a_coordinator_cannot_deactivate_themselves(client_for, coordinator):
+    response = client_for(coordinator).post(reverse("invitations:deactivate", args=[coordinator.pk]), {"confirm": "on"})
     assert "You cannot deactivate your own account" in response.content.decode()
     coordinator.refresh_from_db()
     assert coordinator.is_active
 
 
 @pytest.mark.parametrize("who", ["alex", "dod_supervisor", "sam"])
-def test_only_a_coordinator_can_deactivate(request, sign_in, who, sam, kim):
-    browser = sign_in(request.getfixturevalue(who))
+def test_only_a_coordinator_can_deactivate(request, client_for, who, sam, kim):
+    browser = client_for(request.getfixturevalue(who))
     url = reverse("invitations:deactivate", args=[kim.pk])
     assert browser.get(url).status_code == 404
     assert browser.post(url, {"confirm": "on"}).status_code == 404
@@ -319,8 +319,8 @@ def test_only_a_coordinator_can_deactivate(request, sign_in, who, sam, kim):
     assert actions("user.deactivated") == []
 
 
-def test_the_accounts_page_lists_accounts_with_their_role(sign_in, coordinator, alex, dod_reviewer):
-    page = sign_in(coordinator).get(ACCOUNTS).content.decode()
+def test_the_accounts_page_lists_accounts_with_their_role(client_for, coordinator, alex, dod_reviewer):
+    page = client_for(coordinator).get(ACCOUNTS).content.decode()
     assert "Firm admin, Northwind AI" in page
     assert "Reviewer, DoD" in page
     assert reverse("invitations:deactivate", args=[alex.pk]) in page

@@ -9,14 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from accounts.models import User
-from cases import services as case_services
-from cases.models import ReviewCase
 from notifications.models import Notification, Reminder
 from notifications.sweep import SweepReport, run_sweep
-from tests import factories
 
 NY = ZoneInfo("America/New_York")
 UTC = datetime.UTC
@@ -43,31 +39,6 @@ def sweep() -> Callable[[], SweepReport]:
     return run_sweep
 
 
-def open_case(
-    liaison: User,
-    *,
-    sharing: datetime.date,
-    today: datetime.date,
-    coordinator: User,
-    agencies: tuple[str, ...] = ("dod",),
-    reviewers: dict[User, User] | None = None,
-) -> ReviewCase:
-    """A case under review whose window closes on ``sharing``; ``reviewers`` maps a supervisor to
-    the reviewer they put on the case."""
-    case = factories.make_case(
-        liaison,
-        state="in_review",
-        agencies=agencies,
-        coordinator=coordinator,
-        days_to_sharing=(sharing - today).days,
-        window_days=25,
-    )
-    for supervisor, reviewer in (reviewers or {}).items():
-        case_services.case_assign_reviewers(case=case, reviewers=[reviewer], actor=supervisor)
-    case.refresh_from_db()
-    return case
-
-
 def sent_to(email: str) -> list[str]:
     """Subjects of the emails sent to ``email`` so far."""
     return [message.subject for message in mail.outbox if email in message.to]
@@ -84,14 +55,6 @@ def reminders(**filters) -> list[tuple[str, int, str, str]]:
 
 def inbox(user: User) -> list[str]:
     return list(Notification.objects.filter(recipient=user).order_by("pk").values_list("message", flat=True))
-
-
-@pytest.fixture
-def signed_in(login) -> Callable[[User], Client]:
-    def _signed_in(user: User) -> Client:
-        return login(Client(), user)
-
-    return _signed_in
 
 
 @pytest.fixture

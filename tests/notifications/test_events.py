@@ -17,7 +17,7 @@ from notifications.events import event_deliver
 from notifications.models import Notification, NotificationEvent
 from notifications.tasks import deliver_event
 from portal.celery import app as celery_app
-from tests import factories
+from tests import builders
 from tests.notifications.conftest import inbox, sent_to
 from workflow import services as workflow_services
 
@@ -46,11 +46,11 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
     treasury_reviewer,
     treasury_supervisor,
 ):
-    other_dod_supervisor = factories.make_agency_member("dod", role="supervisor")
-    case = factories.make_case(alex, state="draft")
+    other_dod_supervisor = builders.make_agency_member("dod", role="supervisor")
+    case = builders.make_case(alex, state="draft")
     ref = case.reference
-    factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
+    builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
 
     on_commit(lambda: workflow_services.case_submit(case=case, actor=alex))
     assert inbox(coordinator) == [f"{ref} was submitted for review and awaits triage."]
@@ -116,7 +116,7 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
 def test_a_finding_released_only_to_government_tells_the_firm_nothing(
     on_commit, alex, coordinator, dod_reviewer, dod_supervisor
 ):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     finding = finding_services.finding_draft(
         case=case,
         actor=dod_reviewer,
@@ -133,7 +133,7 @@ def test_a_finding_released_only_to_government_tells_the_firm_nothing(
 def test_a_withdrawal_tells_the_assigned_agencies_and_the_coordinators(
     on_commit, alex, coordinator, dod_reviewer, dod_supervisor, treasury_supervisor
 ):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     on_commit(lambda: case_services.case_withdraw(case=case, actor=alex, reason="Plans changed"))
     withdrawn = f"{case.reference} was withdrawn by the firm. The review has stopped."
     for person in (dod_reviewer, dod_supervisor, coordinator):
@@ -143,7 +143,7 @@ def test_a_withdrawal_tells_the_assigned_agencies_and_the_coordinators(
 
 
 def test_an_event_delivered_twice_notifies_and_emails_once(on_commit, alex, coordinator):
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     event = NotificationEvent.objects.create(verb="case.submitted", case=case, target_type="cases.reviewcase")
     deliver_event.apply(args=[event.pk])
     deliver_event.apply(args=[event.pk])  # redelivered after a worker died, say
@@ -183,9 +183,9 @@ def test_with_the_broker_down_a_submission_still_succeeds_and_the_sweep_delivers
     broker_at, on_commit, caplog, alex, coordinator
 ):
     broker_at(f"redis://127.0.0.1:{closed_port()}/5")
-    case = factories.make_case(alex, state="draft")
-    factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
+    case = builders.make_case(alex, state="draft")
+    builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="notifications.events"):
         on_commit(lambda: workflow_services.case_submit(case=case, actor=alex))
@@ -210,9 +210,9 @@ def test_a_broker_that_accepts_but_never_answers_does_not_hang_the_request(broke
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
         broker_at(f"redis://127.0.0.1:{silent.getsockname()[1]}/5")
-        case = factories.make_case(alex, state="draft")
-        factories.attach_document(case, alex, "system_card")
-        factories.attach_document(case, alex, "access_instructions")
+        case = builders.make_case(alex, state="draft")
+        builders.attach_document(case, alex, "system_card")
+        builders.attach_document(case, alex, "access_instructions")
         started = time.monotonic()
         on_commit(lambda: workflow_services.case_submit(case=case, actor=alex))
         elapsed = time.monotonic() - started
@@ -224,7 +224,7 @@ def test_a_digest_reader_gets_event_notices_in_the_digest_not_at_once(on_commit,
     from notifications.services import notification_preference_set
 
     notification_preference_set(actor=coordinator, email_mode="digest")
-    on_commit(lambda: factories.make_case(alex, state="submitted"))
+    on_commit(lambda: builders.make_case(alex, state="submitted"))
     assert len(inbox(coordinator)) == 1
     assert sent_to(coordinator.email) == []
     assert Notification.objects.get(recipient=coordinator).email_state == "digest"

@@ -29,15 +29,13 @@ import redis
 from aiosmtpd.controller import Controller
 from celery import Celery
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import ReviewCase
 from notifications.models import EmailState, Notification, NotificationEvent, Reminder
 from portal.celery import app as celery_app
-from tests import factories
-from tests.notifications.conftest import open_case
+from tests import builders
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -242,7 +240,13 @@ def due_reminders(alex, dod_reviewer, dod_supervisor, coordinator) -> list[tuple
     today = timezone.localdate()
     sharing = today + datetime.timedelta(days=3)
     cases = [
-        open_case(alex, sharing=sharing, today=today, coordinator=coordinator, reviewers={dod_supervisor: dod_reviewer})
+        builders.make_case(
+            alex,
+            state="in_review",
+            sharing_date=sharing,
+            coordinator=coordinator,
+            reviewers={dod_supervisor: dod_reviewer},
+        )
         for _ in range(3)
     ]
     assert not NotificationEvent.objects.filter(delivered_at__isnull=True).exists()
@@ -316,12 +320,12 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(due_remi
 
 
 def test_with_redis_down_a_liaison_still_submits_and_the_next_sweep_after_recovery_sends(
-    alex, coordinator, login, mail_server, workers, broker
+    alex, coordinator, client_for, mail_server, workers, broker
 ):
-    case = factories.make_case(alex, state="draft")
-    factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
-    client = login(Client(), alex)
+    case = builders.make_case(alex, state="draft")
+    builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
+    client = client_for(alex)
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = f"redis://127.0.0.1:{free_port()}/5", False
     celery_app._pool, celery_app.amqp._producer_pool = None, None

@@ -1,5 +1,5 @@
 """Finding response due, closeout awaiting decision and case awaiting triage: each threshold, to
-the people DESIGN.md's table names, and nothing once the condition is gone."""
+the people docs/design.md's table names, and nothing once the condition is gone."""
 
 from __future__ import annotations
 
@@ -10,30 +10,12 @@ from django.core import mail
 
 from findings import services as finding_services
 from notifications.models import Reminder
-from tests import factories
-from tests.notifications.conftest import inbox, local, open_case, reminders, sent_to
+from tests import builders
+from tests.builders import released
+from tests.notifications.conftest import inbox, local, reminders, sent_to
 from workflow import services as workflow_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
-
-START = datetime.date(2026, 4, 1)
-
-
-def release_finding(case, author, releaser, *, due: datetime.date, visibility: str = "firm"):
-    finding = finding_services.finding_draft(
-        case=case,
-        actor=author,
-        title="Jailbreak through the image channel",
-        description="Step by step instructions that must never leave the portal.",
-        category="safeguard_bypass",
-        severity="high",
-        target_kind="safeguard",
-        target_component="input classifier",
-        visibility=visibility,
-        response_due=due,
-    )
-    return finding_services.finding_release(finding=finding, actor=releaser)
-
 
 # --- finding response due --------------------------------------------------------------------
 
@@ -41,14 +23,14 @@ def release_finding(case, author, releaser, *, due: datetime.date, visibility: s
 @pytest.fixture
 def finding(clock, alex, sam, dod_reviewer, dod_supervisor, coordinator):
     clock(local(2026, 4, 1, 10))
-    case = open_case(
+    case = builders.make_case(
         alex,
-        sharing=datetime.date(2026, 4, 28),
-        today=START,
+        state="in_review",
+        sharing_date=datetime.date(2026, 4, 28),
         coordinator=coordinator,
         reviewers={dod_supervisor: dod_reviewer},
     )
-    return release_finding(case, dod_reviewer, dod_supervisor, due=datetime.date(2026, 4, 10))
+    return released(case, dod_reviewer, dod_supervisor, visibility="firm", response_due=datetime.date(2026, 4, 10))
 
 
 def test_response_due_reminds_the_firms_liaisons_3_and_1_days_before_and_once_overdue(
@@ -92,8 +74,8 @@ def test_no_response_reminder_once_the_firm_has_answered(clock, sweep, finding, 
 
 def test_no_response_reminder_for_a_finding_the_firm_cannot_see(clock, sweep, alex, dod_reviewer, coordinator):
     clock(local(2026, 4, 1, 10))
-    case = open_case(alex, sharing=datetime.date(2026, 4, 28), today=START, coordinator=coordinator)
-    release_finding(case, dod_reviewer, dod_reviewer, due=datetime.date(2026, 4, 10), visibility="agency")
+    case = builders.make_case(alex, state="in_review", sharing_date=datetime.date(2026, 4, 28), coordinator=coordinator)
+    released(case, dod_reviewer, dod_reviewer, visibility="agency", response_due=datetime.date(2026, 4, 10))
     clock(local(2026, 4, 11, 8))
     sweep()
     assert not Reminder.objects.filter(kind="response_due").exists()
@@ -105,10 +87,10 @@ def test_no_response_reminder_for_a_finding_the_firm_cannot_see(clock, sweep, al
 @pytest.fixture
 def closeout(clock, alex, dod_reviewer, dod_supervisor, treasury_reviewer, treasury_supervisor, coordinator):
     clock(local(2026, 4, 1, 10))
-    case = open_case(
+    case = builders.make_case(
         alex,
-        sharing=datetime.date(2026, 4, 28),
-        today=START,
+        state="in_review",
+        sharing_date=datetime.date(2026, 4, 28),
         coordinator=coordinator,
         agencies=("dod", "treasury"),
         reviewers={dod_supervisor: dod_reviewer, treasury_supervisor: treasury_reviewer},
@@ -156,9 +138,9 @@ def test_no_closeout_reminder_once_it_is_returned(clock, sweep, closeout, dod_su
 
 
 def test_triage_reminds_coordinators_the_morning_after_submission_while_unassigned(clock, sweep, alex, coordinator):
-    other_coordinator = factories.make_coordinator()
+    other_coordinator = builders.make_coordinator()
     clock(local(2026, 4, 6, 23, 30))  # submitted late on Monday
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     clock(local(2026, 4, 7, 7, 59))
     sweep()
     assert [m for m in mail.outbox if "triage" in m.subject] == []
@@ -180,7 +162,7 @@ def test_no_triage_reminder_once_agencies_are_assigned(clock, sweep, alex, coord
     from agencies.models import Agency
 
     clock(local(2026, 4, 6, 10))
-    case = factories.make_case(alex, state="submitted")
+    case = builders.make_case(alex, state="submitted")
     workflow_services.case_assign_agencies(case=case, agencies=Agency.objects.filter(code="dod"), actor=coordinator)
     clock(local(2026, 4, 7, 8))
     sweep()

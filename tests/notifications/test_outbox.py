@@ -14,16 +14,16 @@ from core.errors import DomainError
 from findings import services as finding_services
 from notifications.models import Notification, NotificationEvent
 from notifications.sweep import run_sweep
-from tests import factories
-from tests.findings.builders import draft
+from tests import builders
+from tests.builders import draft
 from tests.notifications.conftest import inbox, sent_to
 from workflow import services as workflow_services
 
 
 def ready_to_submit(liaison):
-    case = factories.make_case(liaison, state="draft")
-    factories.attach_document(case, liaison, "system_card")
-    factories.attach_document(case, liaison, "access_instructions")
+    case = builders.make_case(liaison, state="draft")
+    builders.attach_document(case, liaison, "system_card")
+    builders.attach_document(case, liaison, "access_instructions")
     return case
 
 
@@ -76,7 +76,7 @@ def test_the_event_is_committed_with_the_service_not_after_it(monkeypatch, alex,
 
 @pytest.mark.django_db
 def test_a_refused_service_leaves_no_event(django_capture_on_commit_callbacks, alex, coordinator, dod_reviewer):
-    case = factories.make_case(alex, state="in_review", coordinator=coordinator)
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     finding = draft(case, dod_reviewer, visibility="firm")
     before = NotificationEvent.objects.count()
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(DomainError, match="takes a supervisor"):

@@ -14,13 +14,15 @@ from core import permissions
 from notifications import sweep as sweep_module
 from notifications.models import EmailState, Notification, Reminder
 from notifications.services import notification_preference_set
+from tests import builders
+from tests.builders import released
 from tests.notifications.backends import FlakyBackend
-from tests.notifications.conftest import local, open_case, reminders, sent_to
-from tests.notifications.test_kinds import release_finding
+from tests.notifications.conftest import local, reminders, sent_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
 
-TODAY = datetime.date(2026, 5, 4)
+# Words of a finding that must never leave the portal in an email.
+SECRET = "Step by step instructions that must never leave the portal."
 
 
 @pytest.fixture
@@ -30,10 +32,10 @@ def team(alex, dod_reviewer, dod_supervisor, coordinator):
 
 def make_cases(team, count: int, *, sharing: datetime.date) -> list:
     return [
-        open_case(
+        builders.make_case(
             team["liaison"],
-            sharing=sharing,
-            today=TODAY,
+            state="in_review",
+            sharing_date=sharing,
             coordinator=team["coordinator"],
             reviewers=team["reviewers"],
         )
@@ -113,7 +115,17 @@ def test_emails_carry_the_reference_what_is_due_and_a_link_but_no_finding_conten
     settings.SITE_URL = "https://checkpoint.example.gov"
     clock(local(2026, 5, 4, 10))
     case = make_cases(team, 1, sharing=datetime.date(2026, 5, 25))[0]
-    finding = release_finding(case, dod_reviewer, dod_supervisor, due=datetime.date(2026, 5, 7))
+    finding = released(
+        case,
+        dod_reviewer,
+        dod_supervisor,
+        visibility="firm",
+        response_due=datetime.date(2026, 5, 7),
+        title="Jailbreak through the image channel",
+        description=SECRET,
+        target_kind="safeguard",
+        target_component="input classifier",
+    )
     clock(local(2026, 5, 4, 8))
     sweep()
     [message] = [m for m in mail.outbox if m.to == [alex.email]]
@@ -184,7 +196,7 @@ def test_the_daily_digest_sends_one_email_a_day_for_those_who_chose_it(
     notification_preference_set(actor=sam, email_mode="digest")
     clock(local(2026, 5, 4, 10))
     case = make_cases(team, 1, sharing=datetime.date(2026, 5, 25))[0]
-    release_finding(case, dod_reviewer, dod_supervisor, due=datetime.date(2026, 5, 7))
+    released(case, dod_reviewer, dod_supervisor, visibility="firm", response_due=datetime.date(2026, 5, 7))
     clock(local(2026, 5, 4, 8))
     sweep()
     clock(local(2026, 5, 6, 8))

@@ -9,7 +9,7 @@ from core.events import EventVerb, emit
 from notifications.events import AUDIENCES
 from notifications.models import NotificationEvent
 from notifications.texts import event_message
-from tests import factories
+from tests import builders
 
 
 def test_every_event_verb_has_an_audience():
@@ -29,7 +29,7 @@ def test_a_verb_without_a_notice_text_is_refused():
 
 @pytest.mark.django_db
 def test_emit_refuses_a_verb_that_is_not_a_member(django_capture_on_commit_callbacks, alex):
-    case = factories.make_case(alex, state="draft")
+    case = builders.make_case(alex, state="draft")
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValueError, match=r"case\.teleported"):
         emit("case.teleported", case=case, target=case, actor=alex)
     assert callbacks == []

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from notifications.models import EmailState, Notification, NotificationPreference
-from tests import factories
+from tests import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ PREFERENCES = reverse("notifications:preferences")
 
 @pytest.fixture
 def case(alex):
-    return factories.make_case(alex, state="draft")
+    return builders.make_case(alex, state="draft")
 
 
 def notice(user, case, text="CP: something happened.", **fields) -> Notification:
@@ -28,11 +28,11 @@ def notice(user, case, text="CP: something happened.", **fields) -> Notification
     return Notification.objects.create(recipient=user, case=case, verb="case.submitted", message=text, **fields)
 
 
-def test_the_page_lists_my_notifications_and_the_header_counts_the_unread(signed_in, alex, sam, case):
+def test_the_page_lists_my_notifications_and_the_header_counts_the_unread(client_for, alex, sam, case):
     notice(alex, case, "First notice.")
     notice(alex, case, "Second notice.", read_at=case.created_at)
     notice(sam, case, "Sam's notice.")
-    response = signed_in(alex).get(LIST)
+    response = client_for(alex).get(LIST)
     assert response.status_code == 200
     page = response.content.decode()
     assert "First notice." in page
@@ -44,23 +44,23 @@ def test_the_page_lists_my_notifications_and_the_header_counts_the_unread(signed
     assert '<span class="usa-tag">1<span class="usa-sr-only"> unread</span>' in page
 
 
-def test_opening_a_notice_marks_it_read_and_leads_to_its_object(signed_in, alex, case):
+def test_opening_a_notice_marks_it_read_and_leads_to_its_object(client_for, alex, case):
     item = notice(alex, case)
-    response = signed_in(alex).get(reverse("notifications:open", args=[item.pk]))
+    response = client_for(alex).get(reverse("notifications:open", args=[item.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:detail", args=[case.pk])
     item.refresh_from_db()
     assert item.read_at is not None
     assert AuditEvent.objects.filter(action="notification.read", target_id=str(item.pk)).exists()
     finding_notice = notice(alex, case, target_type="findings.finding", target_id=7)
-    response = signed_in(alex).get(reverse("notifications:open", args=[finding_notice.pk]))
+    response = client_for(alex).get(reverse("notifications:open", args=[finding_notice.pk]))
     assert response["Location"] == reverse("findings:detail", args=[7])
 
 
 @pytest.mark.parametrize("name", ["open", "read", "clear"])
-def test_someone_elses_notification_is_not_found(signed_in, alex, kim, case, name):
+def test_someone_elses_notification_is_not_found(client_for, alex, kim, case, name):
     item = notice(alex, case)
-    client = signed_in(kim)
+    client = client_for(kim)
     response = client.get(reverse(f"notifications:{name}", args=[item.pk])) if name == "open" else None
     if name != "open":
         response = client.post(reverse(f"notifications:{name}", args=[item.pk]))
@@ -70,9 +70,9 @@ def test_someone_elses_notification_is_not_found(signed_in, alex, kim, case, nam
     assert item.cleared_at is None
 
 
-def test_marking_read_and_clearing(signed_in, alex, case):
+def test_marking_read_and_clearing(client_for, alex, case):
     first, second, _third = notice(alex, case, "one."), notice(alex, case, "two."), notice(alex, case, "three.")
-    client = signed_in(alex)
+    client = client_for(alex)
     assert client.post(reverse("notifications:read", args=[first.pk])).status_code == 302
     first.refresh_from_db()
     assert first.read_at is not None
@@ -94,16 +94,16 @@ def test_marking_read_and_clearing(signed_in, alex, case):
     ]
 
 
-def test_clearing_and_reading_need_a_post(signed_in, alex, case):
+def test_clearing_and_reading_need_a_post(client_for, alex, case):
     item = notice(alex, case)
-    client = signed_in(alex)
+    client = client_for(alex)
     assert client.get(reverse("notifications:clear", args=[item.pk])).status_code == 405
     assert client.get(reverse("notifications:read_all")).status_code == 405
 
 
-def test_choosing_the_daily_digest(signed_in, sam, case):
+def test_choosing_the_daily_digest(client_for, sam, case):
     owed = notice(sam, case, email_state=EmailState.PENDING)
-    client = signed_in(sam)
+    client = client_for(sam)
     page = client.get(PREFERENCES).content.decode()
     [immediate] = re.findall(r'<input[^>]*value="immediate"[^>]*>', page)
     assert "checked" in immediate
@@ -116,8 +116,8 @@ def test_choosing_the_daily_digest(signed_in, sam, case):
     assert event.data == {"from": "immediate", "to": "digest", "owed_emails_moved": 1}
 
 
-def test_an_unknown_email_mode_is_refused_and_changes_nothing(signed_in, sam):
-    response = signed_in(sam).post(PREFERENCES, {"email_mode": "hourly"})
+def test_an_unknown_email_mode_is_refused_and_changes_nothing(client_for, sam):
+    response = client_for(sam).post(PREFERENCES, {"email_mode": "hourly"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not NotificationPreference.objects.filter(user=sam).exists()

@@ -10,8 +10,8 @@ from django.core import mail
 
 from cases import services as case_services
 from notifications.models import Notification, Reminder
-from tests import factories
-from tests.notifications.conftest import UTC, inbox, local, open_case, reminders, sent_to
+from tests import builders
+from tests.notifications.conftest import UTC, inbox, local, reminders, sent_to
 from workflow import services as workflow_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_event_notices")]
@@ -22,10 +22,10 @@ SHARING = datetime.date(2026, 6, 17)  # a Wednesday
 @pytest.fixture
 def case(clock, alex, dod_reviewer, dod_supervisor, coordinator):
     clock(local(2026, 6, 1, 10))
-    return open_case(
+    return builders.make_case(
         alex,
-        sharing=SHARING,
-        today=datetime.date(2026, 6, 1),
+        state="in_review",
+        sharing_date=SHARING,
         coordinator=coordinator,
         reviewers={dod_supervisor: dod_reviewer},
     )
@@ -93,10 +93,10 @@ def test_the_morning_is_local_across_daylight_saving_changes(
     # The sharing date is three days after the change, so "3 days before" falls on the changeover Sunday.
     sharing = at.date() + datetime.timedelta(days=3)
     clock(at - datetime.timedelta(days=10))
-    case = open_case(
+    case = builders.make_case(
         alex,
-        sharing=sharing,
-        today=(at - datetime.timedelta(days=10)).date(),
+        state="in_review",
+        sharing_date=sharing,
         coordinator=coordinator,
         reviewers={dod_supervisor: dod_reviewer},
     )
@@ -172,7 +172,7 @@ def test_a_reminder_claimed_but_not_yet_emailed_is_cancelled_when_the_case_is_wi
 def test_only_active_people_of_the_assigned_agencies_are_reminded(
     clock, sweep, case, dod_reviewer, dod_supervisor, treasury_supervisor, kim, coordinator
 ):
-    other_reviewer = factories.make_agency_member("dod", role="reviewer")  # of the agency, not on the case
+    other_reviewer = builders.make_agency_member("dod", role="reviewer")  # of the agency, not on the case
     dod_supervisor.is_active = False
     dod_supervisor.save(update_fields=["is_active"])
     clock(local(2026, 6, 14, 8))

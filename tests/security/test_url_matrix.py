@@ -1,5 +1,5 @@
-"""The authorization matrix (issue 3, item 7): every URL pattern of the project, and what it answers
-to each kind of user (DESIGN.md, "Who sees what").
+"""The authorization matrix: every URL pattern of the project, and what it answers
+to each kind of user (docs/design.md, "Who sees what").
 
 The patterns come from the URL resolver, allauth included (there is no Django admin). ``TABLE``
 says, for each one, what a GET answers to every user below; a pattern missing from the table, or a table row whose
@@ -20,11 +20,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client, RequestFactory, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from tests.assertions import database_digest, rows_unchanged
 from tests.web.support import words
 
 pytestmark = pytest.mark.django_db
@@ -159,36 +159,40 @@ def _security_key(user: Any) -> Any:
 
 def _build() -> dict[str, Any]:
     from agencies.models import Agency
-    from cases import services as case_services
-    from findings import services as finding_services
     from invitations.services import invitation_create, invitation_revoke
     from notifications.models import Notification
-    from tests import factories
-    from tests.findings.builders import released, working_file
+    from tests import builders
+    from tests.builders import released, working_file
     from workflow import services as workflow_services
 
-    northwind = factories.make_firm("Northwind AI")
-    lumen = factories.make_firm("Lumen Labs")
+    northwind = builders.make_firm("Northwind AI")
+    lumen = builders.make_firm("Lumen Labs")
     people = {
-        "alex": factories.make_liaison(northwind, is_admin=True, email="alex@northwind.test"),
-        "sam": factories.make_liaison(northwind, email="sam@northwind.test"),
-        "kim": factories.make_liaison(lumen, is_admin=True, email="kim@lumen.test"),
-        "dod_reviewer": factories.make_agency_member("dod", role="reviewer", email="reviewer@dod.test"),
-        "dod_supervisor": factories.make_agency_member("dod", role="supervisor", email="supervisor@dod.test"),
-        "cisa_reviewer": factories.make_agency_member("cisa", role="reviewer", email="reviewer@cisa.test"),
-        "coordinator": factories.make_coordinator(email="coordinator@checkpoint.test"),
+        "alex": builders.make_liaison(northwind, is_admin=True, email="alex@northwind.test"),
+        "sam": builders.make_liaison(northwind, email="sam@northwind.test"),
+        "kim": builders.make_liaison(lumen, is_admin=True, email="kim@lumen.test"),
+        "dod_reviewer": builders.make_agency_member("dod", role="reviewer", email="reviewer@dod.test"),
+        "dod_supervisor": builders.make_agency_member("dod", role="supervisor", email="supervisor@dod.test"),
+        "cisa_reviewer": builders.make_agency_member("cisa", role="reviewer", email="reviewer@cisa.test"),
+        "coordinator": builders.make_coordinator(email="coordinator@checkpoint.test"),
     }
     alex, sam = people["alex"], people["sam"]
     reviewer, supervisor = people["dod_reviewer"], people["dod_supervisor"]
 
-    case = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=people["coordinator"])
-    case_services.case_assign_reviewers(case=case, reviewers=[reviewer], lead=reviewer, actor=supervisor)
+    case = builders.make_case(
+        alex,
+        state="in_review",
+        agencies=("dod",),
+        coordinator=people["coordinator"],
+        reviewers={supervisor: reviewer},
+        lead=reviewer,
+    )
     document = case.documents.get(kind="system_card")
     version = document.versions.get()
     dod_file = working_file(case, reviewer, "dod").document
     firm_finding = released(case, reviewer, supervisor, visibility="firm", title="Filter bypass")
     agency_finding = released(case, reviewer, reviewer, visibility="agency", title="DoD's own finding")
-    comment = finding_services.comment_add(case=case, actor=sam, body="Northwind's note", finding=firm_finding)
+    comment = builders.comment(case, sam, body="Northwind's note", finding=firm_finding)
     closeout = workflow_services.closeout_request(
         case=case,
         actor=reviewer,
@@ -201,7 +205,7 @@ def _build() -> dict[str, Any]:
     invitation, token = invitation_create(email="new.liaison@northwind.test", firm=northwind, actor=alex)
     revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
     invitation_revoke(invitation=revoked, actor=alex)
-    draft_case = factories.make_case(sam, state="draft")
+    draft_case = builders.make_case(sam, state="draft")
     return {
         **people,
         "northwind": northwind,
@@ -234,7 +238,7 @@ def matrix(django_db_setup, django_db_blocker) -> Iterator[Matrix]:
     from allauth.account.models import EmailAddress
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
-    from tests.accounts.helpers import sign_in
+    from tests.builders import sign_in
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
@@ -247,7 +251,7 @@ def matrix(django_db_setup, django_db_blocker) -> Iterator[Matrix]:
             clients = {"anonymous": Client()}
             for user in USERS[1:]:
                 person = objects[user]
-                # The ``login`` fixture's own function (that fixture is per test; these clients serve
+                # What the ``client_for`` fixture does (that fixture is per test; these clients serve
                 # the whole module): a TOTP authenticator and a session that passed MFA.
                 clients[user] = sign_in(Client(), person)
                 # As after accepting an invitation and enrolling: a verified address and recovery codes.
@@ -634,33 +638,6 @@ def assert_answer(response: Any, expected: Answer, url: str, objects: dict[str, 
         assert message.value, f"{said}: no message says why it was refused"
 
 
-# The audit events a refused request writes: the refusal itself, nothing else.
-REFUSAL_ACTIONS = ("access.refused", "document.upload_refused")
-
-
-def database_state() -> dict[str, str]:
-    """A digest of every table a request could change (sessions aside), refusal audits aside:
-    one query, so that each refused POST can be checked against it."""
-    from audit.models import AuditEvent
-
-    selects, params = [], []
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label in ("sessions", "contenttypes") or model._meta.label == "audit.RefusalTally":
-            continue  # the tally counts refusals, as the refusal events do
-        table = connection.ops.quote_name(model._meta.db_table)
-        where = ""
-        if model is AuditEvent:
-            where = " WHERE t.action <> ALL(%s)"
-            params.append(list(REFUSAL_ACTIONS))
-        selects.append(
-            f"SELECT '{model._meta.label}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
-            f"FROM {table} t{where}"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
-        return dict(cursor.fetchall())
-
-
 # --- the tests ----------------------------------------------------------------------------------
 
 
@@ -745,10 +722,9 @@ def test_refused_post_changes_nothing(matrix, key, index, user):
     pattern, row = url_patterns()[key], rows_of(key)[index]
     expected = post_answer(key, row, USERS.index(user))
     url = concrete_url(pattern, row, matrix.objects)
-    before = database_state()
-    response = ask(matrix, user, "post", url, row)
+    with rows_unchanged(note="a refused POST"):
+        response = ask(matrix, user, "post", url, row)
     assert_answer(response, expected, url, matrix.objects)
-    assert database_state() == before, "a refused POST changed something"
     if expected == 404 and row.obj:
         missing = ask(matrix, user, "post", concrete_url(pattern, row, matrix.objects, missing=True), row)
         assert missing.status_code == 404
@@ -763,7 +739,7 @@ def test_the_same_post_by_someone_allowed_changes_things(matrix, key, user):
     """The control of the test above: the bodies it sends do change things when the person may,
     and the digest sees it (so "nothing changed" is not vacuous: refusals write nothing it counts)."""
     pattern, row = url_patterns()[key], rows_of(key)[0]
-    before = database_state()
+    before = database_digest()
     response = ask(matrix, user, "post", concrete_url(pattern, row, matrix.objects), row)
     assert response.status_code == 302
-    assert database_state() != before
+    assert database_digest() != before

@@ -9,8 +9,8 @@ import io
 from django.urls import reverse
 
 from core.models import Visibility
-from tests import factories
-from tests.findings.builders import draft, released
+from tests import builders
+from tests.builders import draft, released
 from tests.web.support import text
 
 
@@ -27,23 +27,23 @@ def titles(rows) -> set[str]:
 
 
 def test_the_export_holds_only_what_the_reader_may_see(
-    as_user, alex, kim, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, case
+    client_for, alex, kim, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, case
 ):
     released(case, dod_reviewer, dod_reviewer, visibility=Visibility.AGENCY, title="DoD only")
     released(case, dod_reviewer, dod_supervisor, visibility=Visibility.GOVERNMENT, title="Government")
     shared = released(case, dod_reviewer, dod_supervisor, visibility=Visibility.FIRM, title="Shared")
     draft(case, dod_reviewer, visibility=Visibility.FIRM, title="DoD draft")
     released(case, treasury_reviewer, treasury_reviewer, visibility=Visibility.AGENCY, title="Treasury only")
-    lumen_case = factories.make_case(kim, state="in_review", agencies=("dod",), coordinator=coordinator)
+    lumen_case = builders.make_case(kim, state="in_review", agencies=("dod",), coordinator=coordinator)
     released(lumen_case, dod_reviewer, dod_supervisor, visibility=Visibility.FIRM, title="Lumen's")
 
-    assert titles(export(as_user(alex))) == {"Shared"}
-    assert titles(export(as_user(kim))) == {"Lumen's"}
-    assert titles(export(as_user(dod_reviewer))) == {"DoD only", "Government", "Shared", "DoD draft", "Lumen's"}
-    assert titles(export(as_user(treasury_reviewer))) == {"Government", "Shared", "Treasury only"}
-    assert export(as_user(coordinator)) == []
+    assert titles(export(client_for(alex))) == {"Shared"}
+    assert titles(export(client_for(kim))) == {"Lumen's"}
+    assert titles(export(client_for(dod_reviewer))) == {"DoD only", "Government", "Shared", "DoD draft", "Lumen's"}
+    assert titles(export(client_for(treasury_reviewer))) == {"Government", "Shared", "Treasury only"}
+    assert export(client_for(coordinator)) == []
 
-    (row,) = export(as_user(alex))
+    (row,) = export(client_for(alex))
     assert row == {
         "case": case.reference,
         "finding": str(shared.pk),
@@ -58,23 +58,23 @@ def test_the_export_holds_only_what_the_reader_may_see(
         "released_at": row["released_at"],
     }
     # The list's filters apply to the download.
-    assert titles(export(as_user(dod_reviewer), q="Gov")) == {"Government"}
-    assert titles(export(as_user(dod_reviewer), state="draft")) == {"DoD draft"}
+    assert titles(export(client_for(dod_reviewer), q="Gov")) == {"Government"}
+    assert titles(export(client_for(dod_reviewer), state="draft")) == {"DoD draft"}
 
 
-def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(as_user, dod_reviewer, case):
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(client_for, dod_reviewer, case):
     for title in ('=HYPERLINK("http://evil.test")', "+1+1", "-2+3", "@SUM(A1)", "Plain - title = fine"):
         draft(case, dod_reviewer, title=title, target_kind="safeguard", target_component="=cmd|' /C calc'!A0")
-    rows = export(as_user(dod_reviewer))
+    rows = export(client_for(dod_reviewer))
     assert titles(rows) == {'\'=HYPERLINK("http://evil.test")', "'+1+1", "'-2+3", "'@SUM(A1)", "Plain - title = fine"}
     # A cell that does not start with a formula character, such as the target, is left alone.
     assert {row["target"] for row in rows} == {"A safeguard component: =cmd|' /C calc'!A0"}
 
 
-def test_each_export_is_audited_like_a_download(as_user, dod_reviewer, case):
+def test_each_export_is_audited_like_a_download(client_for, dod_reviewer, case):
     from audit.models import AuditEvent
 
-    export(as_user(dod_reviewer), q="Gov", severity="high")
+    export(client_for(dod_reviewer), q="Gov", severity="high")
 
     event = AuditEvent.objects.get(action="findings.exported")
     assert event.actor == dod_reviewer

@@ -12,14 +12,14 @@ from agencies.models import Agency
 from audit.models import AuditEvent
 from cases.models import AIModel, Closeout, ReviewCase
 from findings.models import Comment, Finding
-from tests import factories
+from tests import builders
 from tests.web.support import field_error, follow, text, words
 
 
 def test_a_case_from_registration_to_closeout_through_the_pages(
-    as_user, alex, coordinator, dod_reviewer, dod_supervisor, treasury_supervisor
+    client_for, alex, coordinator, dod_reviewer, dod_supervisor, treasury_supervisor
 ):
-    liaison = as_user(alex)
+    liaison = client_for(alex)
     today = timezone.localdate()
     access = today + datetime.timedelta(days=2)
 
@@ -72,8 +72,8 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert case.state == "draft"
 
     # --- then with its documents ------------------------------------------------------------------
-    system_card = factories.attach_document(case, alex, "system_card")
-    factories.attach_document(case, alex, "access_instructions")
+    system_card = builders.attach_document(case, alex, "system_card")
+    builders.attach_document(case, alex, "access_instructions")
     response = liaison.post(reverse("cases:submit", args=[case.pk]))
     page = text(follow(liaison, response))
     assert f"Case {case.reference} is submitted." in page
@@ -82,7 +82,7 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert "Submit for review" not in page
 
     # --- the coordinator triages it and assigns DoD and Treasury ---------------------------------
-    office = as_user(coordinator)
+    office = client_for(coordinator)
     assert case.reference in text(office.get(reverse("cases:triage")))
     assign = reverse("cases:assign_agencies", args=[case.pk])
     assert "Agencies that review this case." in text(office.get(assign))
@@ -97,7 +97,7 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert case.reference not in text(office.get(reverse("cases:triage")))
 
     # --- DoD's supervisor assigns a reviewer, who leads ------------------------------------------
-    supervisor = as_user(dod_supervisor)
+    supervisor = client_for(dod_supervisor)
     assert case.reference in text(supervisor.get("/"))
     reviewers_url = reverse("cases:assign_reviewers", args=[case.pk])
     assert dod_reviewer.email in text(supervisor.get(reviewers_url))
@@ -107,7 +107,7 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert f"{dod_reviewer.get_full_name()} (DoD), lead" in page
 
     # --- the reviewer drafts a firm-visible finding on a safeguard --------------------------------
-    reviewer = as_user(dod_reviewer)
+    reviewer = client_for(dod_reviewer)
     assert case.reference in text(reviewer.get("/"))  # in their queue
     create = reverse("findings:create", args=[case.pk])
     assert "Safeguard component" in text(reviewer.get(create))
@@ -240,7 +240,7 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     case.refresh_from_db()
     assert case.state == "closeout_requested"
 
-    treasury = as_user(treasury_supervisor)
+    treasury = client_for(treasury_supervisor)
     assert case.reference in text(treasury.get("/"))  # "Closeouts awaiting your agency's decision"
     response = treasury.post(decide, {"decision": "approve"})
     assert f"{case.reference} is closed: every assigned agency approved." in text(follow(treasury, response))

@@ -32,8 +32,8 @@ from documents.selectors import documents_for
 from findings import services as finding_services
 from findings.selectors import comments_for, findings_for
 from firms.services import firm_create
-from tests import factories
-from tests.findings.builders import draft, released
+from tests import builders
+from tests.builders import draft, released
 from workflow.services import closeout_decide, closeout_request
 
 ROWS = 50
@@ -51,7 +51,7 @@ PINNED = {
     "case list, coordinator": 13,
     "case list, filtered": 14,
     "triage": 12,
-    "case detail, liaison": 23,  # the supervisor check runs only for reviewers
+    "case detail, liaison": 23,
     "case detail, reviewer": 25,
     "case detail, coordinator": 15,
     "case audit log": 12,
@@ -91,7 +91,7 @@ class World:
 def build(people: dict[str, Any], case: ReviewCase) -> World:
     alex, reviewer, supervisor = people["alex"], people["dod_reviewer"], people["dod_supervisor"]
     coordinator = people["coordinator"]
-    document = factories.attach_document(case, alex, "other", content=b"annex\n")
+    document = builders.attach_document(case, alex, "other", content=b"annex\n")
     version = document.versions.get()
     finding = released(
         case, reviewer, supervisor, visibility=Visibility.FIRM, title="Finding 0", related_versions=[version]
@@ -104,11 +104,11 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     finding_comment = finding_services.comment_add(
         case=case, actor=supervisor, body="Finding comment", visibility=Visibility.FIRM, finding=finding
     )
-    submitted = factories.make_case(alex, state="submitted")
-    awaiting = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    submitted = builders.make_case(alex, state="submitted")
+    awaiting = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
     case_assign_reviewers(case=awaiting, reviewers=[reviewer], lead=reviewer, actor=supervisor)
     closeout_request(case=awaiting, actor=reviewer, summary="Nothing left open.")
-    closing = factories.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    closing = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
     carried = released(closing, reviewer, supervisor, visibility=Visibility.FIRM, title="Carried 0")
     closeout = closeout_request(
         case=closing, actor=reviewer, summary="One finding carried forward", carried_forward={carried.pk: "Declined"}
@@ -257,8 +257,8 @@ def world(people, case) -> World:
 
 
 @pytest.fixture
-def clients(as_user, people) -> dict[str, Any]:
-    clients = {who: as_user(user) for who, user in people.items()}
+def clients(client_for, people) -> dict[str, Any]:
+    clients = {who: client_for(user) for who, user in people.items()}
     for client in clients.values():
         client.get("/")  # the session's first request does its own bookkeeping
     return clients

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from core.models import Visibility
 from findings import services as finding_services
-from tests.findings.builders import released
-from tests.web.support import database_state, field_error, follow, text, words
+from tests.assertions import rows_unchanged
+from tests.builders import released
+from tests.web.support import field_error, follow, text, words
 from workflow.services import closeout_request
 
 
@@ -63,15 +64,14 @@ def _case_pages(case, finding, closeout):
 
 
 def _assert_all_404(client, pages, who):
-    before = database_state()
-    for method, url, data in pages:
-        response = getattr(client, method)(url, data)
-        assert response.status_code == 404, f"{who}: {method.upper()} {url} answered {response.status_code}"
-    assert database_state() == before, f"a refused request by {who} changed something"
+    with rows_unchanged(note=f"a refused request by {who}"):
+        for method, url, data in pages:
+            response = getattr(client, method)(url, data)
+            assert response.status_code == 404, f"{who}: {method.upper()} {url} answered {response.status_code}"
 
 
-def test_another_firms_liaison_gets_404_on_every_page_of_the_case(as_user, kim, case, shared_finding, closeout):
-    lumen = as_user(kim)
+def test_another_firms_liaison_gets_404_on_every_page_of_the_case(client_for, kim, case, shared_finding, closeout):
+    lumen = client_for(kim)
     _assert_all_404(lumen, _case_pages(case, shared_finding, closeout), "kim (Lumen)")
     page = lumen.get(reverse("cases:detail", args=[case.pk]))
     assert "Page not found" in text(page)
@@ -87,9 +87,9 @@ def test_another_firms_liaison_gets_404_on_every_page_of_the_case(as_user, kim, 
     assert "Filter bypass" not in text(lumen.get(reverse("findings:export")))
 
 
-def test_a_reviewer_of_an_unassigned_agency_gets_404(as_user, cisa_reviewer, cisa_supervisor, case, shared_finding):
+def test_a_reviewer_of_an_unassigned_agency_gets_404(client_for, cisa_reviewer, cisa_supervisor, case, shared_finding):
     for user in (cisa_reviewer, cisa_supervisor):
-        cisa = as_user(user)
+        cisa = client_for(user)
         pages = [
             ("get", reverse("cases:detail", args=[case.pk]), {}),
             ("get", reverse("findings:create", args=[case.pk]), {}),
@@ -104,8 +104,8 @@ def test_a_reviewer_of_an_unassigned_agency_gets_404(as_user, cisa_reviewer, cis
         assert case.reference not in text(cisa.get("/"))
 
 
-def test_a_reviewer_cannot_assign_reviewers_or_decide_a_closeout(as_user, dod_reviewer, case, closeout):
-    reviewer = as_user(dod_reviewer)
+def test_a_reviewer_cannot_assign_reviewers_or_decide_a_closeout(client_for, dod_reviewer, case, closeout):
+    reviewer = client_for(dod_reviewer)
     url = reverse("cases:assign_reviewers", args=[case.pk])
     _assert_all_404(reviewer, [("get", url, {}), ("post", url, {"reviewers": [dod_reviewer.pk]})], "reviewer")
     assert "Assign reviewers" not in text(reviewer.get(reverse("cases:detail", args=[case.pk])))
@@ -113,15 +113,14 @@ def test_a_reviewer_cannot_assign_reviewers_or_decide_a_closeout(as_user, dod_re
     closeout_page = reviewer.get(reverse("cases:closeout", args=[closeout.pk]))
     assert closeout_page.status_code == 200
     assert "Record the decision" not in text(closeout_page)
-    before = database_state()
-    response = reviewer.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "approve"})
-    message = f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout."
+    with rows_unchanged():
+        response = reviewer.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "approve"})
+        message = f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout."
     assert message in text(follow(reviewer, response))
-    assert database_state() == before
 
 
-def test_a_supervisor_cannot_decide_their_own_closeout_request(as_user, dod_supervisor, treasury_supervisor, case):
-    supervisor = as_user(dod_supervisor)
+def test_a_supervisor_cannot_decide_their_own_closeout_request(client_for, dod_supervisor, treasury_supervisor, case):
+    supervisor = client_for(dod_supervisor)
     request_url = reverse("cases:closeout_request", args=[case.pk])
     response = supervisor.post(request_url, {"summary": "DoD has finished."})
     page = text(follow(supervisor, response))
@@ -129,27 +128,29 @@ def test_a_supervisor_cannot_decide_their_own_closeout_request(as_user, dod_supe
     assert "Record the decision" not in page
     closeout = case.closeouts.get()
 
-    before = database_state()
-    response = supervisor.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "approve"})
-    assert "You requested this closeout, so another supervisor must decide it." in text(follow(supervisor, response))
-    assert database_state() == before
+    with rows_unchanged():
+        response = supervisor.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "approve"})
+        assert "You requested this closeout, so another supervisor must decide it." in text(
+            follow(supervisor, response)
+        )
     # A supervisor of the other agency does get the form.
     assert "Record the decision" in text(
-        as_user(treasury_supervisor).get(reverse("cases:closeout", args=[closeout.pk]))
+        client_for(treasury_supervisor).get(reverse("cases:closeout", args=[closeout.pk]))
     )
 
 
-def test_returning_a_closeout_needs_a_reason(as_user, treasury_supervisor, closeout):
-    treasury = as_user(treasury_supervisor)
-    before = database_state()
-    response = treasury.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "return"})
-    assert "Say why the closeout is returned: the reviewers will see your reason." in text(follow(treasury, response))
-    assert database_state() == before
+def test_returning_a_closeout_needs_a_reason(client_for, treasury_supervisor, closeout):
+    treasury = client_for(treasury_supervisor)
+    with rows_unchanged():
+        response = treasury.post(reverse("cases:closeout_decide", args=[closeout.pk]), {"decision": "return"})
+        assert "Say why the closeout is returned: the reviewers will see your reason." in text(
+            follow(treasury, response)
+        )
 
 
-def test_the_coordinator_sees_case_metadata_only(as_user, coordinator, alex, dod_reviewer, case, shared_finding):
+def test_the_coordinator_sees_case_metadata_only(client_for, coordinator, alex, dod_reviewer, case, shared_finding):
     finding_services.comment_add(case=case, actor=alex, body="Northwind's note to the agencies")
-    office = as_user(coordinator)
+    office = client_for(coordinator)
     f = shared_finding.pk
     pages = [
         ("get", reverse("findings:detail", args=[f]), {}),
@@ -189,12 +190,12 @@ ROLE_PAGES = {
 
 
 def test_role_pages_answer_403_to_other_roles_and_send_anonymous_visitors_to_sign_in(
-    as_user, alex, dod_reviewer, dod_supervisor, coordinator
+    client_for, alex, dod_reviewer, dod_supervisor, coordinator
 ):
     people = {
-        "liaison": [as_user(alex)],
-        "agency": [as_user(dod_reviewer), as_user(dod_supervisor)],
-        "coordinator": [as_user(coordinator)],
+        "liaison": [client_for(alex)],
+        "agency": [client_for(dod_reviewer), client_for(dod_supervisor)],
+        "coordinator": [client_for(coordinator)],
     }
     for name, role in ROLE_PAGES.items():
         url = reverse(name)
@@ -225,8 +226,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_object_pages(case, shared_f
         assert response["Location"] == f"{reverse(settings.LOGIN_URL)}?next={quote(url)}", url
 
 
-def test_withdrawing_explains_itself_and_leaves_the_case_read_only(as_user, alex, dod_reviewer, case):
-    liaison, reviewer = as_user(alex), as_user(dod_reviewer)
+def test_withdrawing_explains_itself_and_leaves_the_case_read_only(client_for, alex, dod_reviewer, case):
+    liaison, reviewer = client_for(alex), client_for(dod_reviewer)
     detail = reverse("cases:detail", args=[case.pk])
     withdraw = reverse("cases:withdraw", args=[case.pk])
     page = words(liaison.get(withdraw))
@@ -235,11 +236,10 @@ def test_withdrawing_explains_itself_and_leaves_the_case_read_only(as_user, alex
     assert "the agencies can no longer add findings, comments or files" in page
     assert "Checkpoint never decides whether you deploy" in page
 
-    before = database_state()
-    response = liaison.post(withdraw, {"reason": "Changed plans"})
-    assert response.status_code == 200
-    assert field_error(response, "confirm") == "This field is required."
-    assert database_state() == before
+    with rows_unchanged():
+        response = liaison.post(withdraw, {"reason": "Changed plans"})
+        assert response.status_code == 200
+        assert field_error(response, "confirm") == "This field is required."
 
     response = liaison.post(withdraw, {"reason": "Changed plans", "confirm": "on"})
     page = words(follow(liaison, response))
@@ -255,70 +255,74 @@ def test_withdrawing_explains_itself_and_leaves_the_case_read_only(as_user, alex
     for label in ("Upload a document", "Draft a finding", "Request closeout", "Add comment"):
         assert label not in review_page, label
 
-    before = database_state()
-    for url, data in [
-        (reverse("cases:edit", args=[case.pk]), {"trusted_partners": "x", "evaluator_access": "x"}),
-        (reverse("cases:move_date", args=[case.pk]), {"sharing_date": "2099-01-01", "reason": "x"}),
-        (withdraw, {"confirm": "on"}),
-        (reverse("cases:submit", args=[case.pk]), {}),
-    ]:
-        assert liaison.post(url, data).status_code == 404, url
-    assert reviewer.post(reverse("findings:create", args=[case.pk]), {"title": "x"}).status_code == 404
-    for client, data in ((liaison, {"body": "Still there?"}), (reviewer, {"body": "x", "visibility": "government"})):
-        response = client.post(reverse("findings:comment", args=[case.pk]), data)
-        assert f"Case {case.reference} is withdrawn by the firm: it is read-only." in text(follow(client, response))
-    response = reviewer.post(
-        reverse("findings:comment", args=[case.pk]), {"body": "x", "visibility": "agency"}, HTTP_HX_REQUEST="true"
-    )
-    assert f"Case {case.reference} is withdrawn by the firm: it is read-only." in text(response)  # on the form
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    with rows_unchanged():
+        for url, data in [
+            (reverse("cases:edit", args=[case.pk]), {"trusted_partners": "x", "evaluator_access": "x"}),
+            (reverse("cases:move_date", args=[case.pk]), {"sharing_date": "2099-01-01", "reason": "x"}),
+            (withdraw, {"confirm": "on"}),
+            (reverse("cases:submit", args=[case.pk]), {}),
+        ]:
+            assert liaison.post(url, data).status_code == 404, url
+        assert reviewer.post(reverse("findings:create", args=[case.pk]), {"title": "x"}).status_code == 404
+        for client, data in (
+            (liaison, {"body": "Still there?"}),
+            (reviewer, {"body": "x", "visibility": "government"}),
+        ):
+            response = client.post(reverse("findings:comment", args=[case.pk]), data)
+            assert f"Case {case.reference} is withdrawn by the firm: it is read-only." in text(follow(client, response))
+        response = reviewer.post(
+            reverse("findings:comment", args=[case.pk]), {"body": "x", "visibility": "agency"}, HTTP_HX_REQUEST="true"
+        )
+        assert f"Case {case.reference} is withdrawn by the firm: it is read-only." in text(response)  # on the form
+        from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = liaison.post(
-        reverse("documents:create", args=[case.pk]),
-        {"kind": "other", "title": "Late file", "marking": "PROPRIETARY", "file": SimpleUploadedFile("a.txt", b"x")},
-    )
-    assert response.status_code == 409
-    assert "read-only" in text(response)
-    assert database_state() == before
+        response = liaison.post(
+            reverse("documents:create", args=[case.pk]),
+            {
+                "kind": "other",
+                "title": "Late file",
+                "marking": "PROPRIETARY",
+                "file": SimpleUploadedFile("a.txt", b"x"),
+            },
+        )
+        assert response.status_code == 409
+        assert "read-only" in text(response)
 
 
-def test_a_model_under_review_offers_no_edit_and_refuses_a_posted_one(as_user, alex, case):
-    client = as_user(alex)
+def test_a_model_under_review_offers_no_edit_and_refuses_a_posted_one(client_for, alex, case):
+    client = client_for(alex)
     model = case.model
 
     listing = text(client.get(reverse("cases:model_list")))
     page = client.get(reverse("cases:model_edit", args=[model.pk]))
-    before = database_state()
-    posted = client.post(reverse("cases:model_edit", args=[model.pk]), {"name": "Renamed", "version": "9.9"})
+    with rows_unchanged():
+        posted = client.post(reverse("cases:model_edit", args=[model.pk]), {"name": "Renamed", "version": "9.9"})
 
-    assert "Under review: frozen" in listing
-    assert "has been submitted for review" in text(page)
-    assert b'name="name"' not in page.content
-    assert posted.status_code == 200
-    assert "has been submitted for review" in text(posted)
-    assert database_state() == before
+        assert "Under review: frozen" in listing
+        assert "has been submitted for review" in text(page)
+        assert b'name="name"' not in page.content
+        assert posted.status_code == 200
+        assert "has been submitted for review" in text(posted)
 
 
 def test_a_comment_naming_a_finding_of_another_case_is_refused_not_moved(
-    as_user, alex, coordinator, case, shared_finding, dod_supervisor
+    client_for, alex, coordinator, case, shared_finding, dod_supervisor
 ):
-    from tests import factories
+    from tests import builders
 
-    other_case = factories.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
-    client = as_user(dod_supervisor)
-    before = database_state()
+    other_case = builders.make_case(alex, state="in_review", agencies=("dod",), coordinator=coordinator)
+    client = client_for(dod_supervisor)
+    with rows_unchanged():
+        response = client.post(
+            reverse("findings:comment", args=[other_case.pk]),
+            {"body": "Posted on the wrong case", "visibility": "agency", "finding": shared_finding.pk},
+        )
 
-    response = client.post(
-        reverse("findings:comment", args=[other_case.pk]),
-        {"body": "Posted on the wrong case", "visibility": "agency", "finding": shared_finding.pk},
-    )
-
-    assert response.status_code == 302
-    assert "That finding belongs to another case." in text(follow(client, response))
-    assert database_state() == before
+        assert response.status_code == 302
+        assert "That finding belongs to another case." in text(follow(client, response))
 
 
-def test_a_reviewer_is_not_offered_a_firm_visible_comment(as_user, dod_reviewer, dod_supervisor, case):
-    page = lambda user: as_user(user).get(reverse("cases:detail", args=[case.pk])).content.decode()
+def test_a_reviewer_is_not_offered_a_firm_visible_comment(client_for, dod_reviewer, dod_supervisor, case):
+    page = lambda user: client_for(user).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'name="visibility" value="firm"' not in page(dod_reviewer)
     assert 'name="visibility" value="firm"' in page(dod_supervisor)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.models import Visibility
 from findings import services
-from tests.findings.builders import draft, released
+from tests.builders import draft, released
 from tests.web.support import text
 
 
@@ -23,7 +23,7 @@ def mentions(section: str, finding) -> bool:
 
 
 def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
-    as_user, alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, case
+    client_for, alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, case
 ):
     dod_only = released(case, dod_reviewer, dod_reviewer, visibility=Visibility.AGENCY, title="DoD eyes only")
     government = released(case, dod_reviewer, dod_supervisor, visibility=Visibility.GOVERNMENT, title="Gov")
@@ -40,7 +40,7 @@ def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
         alex: {shared},
     }
     for user, visible in expected.items():
-        section = timeline(as_user(user), case)
+        section = timeline(client_for(user), case)
         assert "opened the case" in section
         assert "assigned agencies (DOD, TREASURY)" in section
         for finding in everything:
@@ -48,7 +48,7 @@ def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
         assert ("commented" in section) == (user in (dod_reviewer, dod_supervisor)), user.email
 
     # The program office reads the whole log of the case: events, never the findings' words.
-    section = timeline(as_user(coordinator), case)
+    section = timeline(client_for(coordinator), case)
     assert all(mentions(section, finding) for finding in everything)
     assert "DoD eyes only" not in section
     assert "Shared with firm" not in section

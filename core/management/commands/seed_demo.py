@@ -34,13 +34,7 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import AIModel, CaseState, ReviewCase
 from cases.selectors import cases_for
-from cases.services import (
-    ai_model_register,
-    case_assign_reviewers,
-    case_create,
-    case_move_sharing_date,
-    case_withdraw,
-)
+from cases.services import ai_model_register, case_assign_reviewers, case_create, case_move_sharing_date, case_withdraw
 from core.errors import DomainError
 from core.models import Visibility
 from documents.models import Document, DocumentKind, Marking
