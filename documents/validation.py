@@ -14,11 +14,13 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from core.errors import DomainError
+from documents.markup import ActiveMarkup, CsvUnquoter, JsonUnescaper, MarkupScanner
 from documents.rules import ALLOWED_TYPES, DISPLAY_NAME_MAX, FileType
 
 CHUNK = 1024 * 1024
@@ -52,20 +54,13 @@ _CONTENT_LABELS = {
     "ole": "a Word, Excel or PowerPoint 97-2003 file",
 }
 
-# Markup a browser would take for HTML or SVG when it starts the file (WHATWG MIME sniffing), and
-# active content anywhere in a text file.
+# Markup a browser would take for HTML or SVG when it starts the file (WHATWG MIME sniffing). Active
+# markup anywhere in a text file is found by documents.markup.
 _MARKUP_START = re.compile(
     r"\A\s*<(?:!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--|\?xml|svg)"
     r"(?:[\s>/]|\Z)",
     re.IGNORECASE,
 )
-_ACTIVE_MARKUP = re.compile(
-    r"<\s*(?:script|svg|iframe|frame|frameset|object|embed|applet|html|body|meta|base|form|math|link)\b"
-    r"|<[a-z][^<>]*\son[a-z]+\s*=",
-    re.IGNORECASE,
-)
-# How much text to carry from one chunk to the next so a pattern split by the boundary is still seen.
-_MARKUP_OVERLAP = 512
 # JSON files up to this size are parsed to give a clear message when they are not JSON.
 _JSON_PARSE_MAX = 8 * 1024 * 1024
 
@@ -180,13 +175,30 @@ def _article(label: str) -> str:
 
 def _looks_like_markup(head: bytes) -> bool:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    return bool(_MARKUP_START.match(text) or _ACTIVE_MARKUP.search(text))
+    if _MARKUP_START.match(text):
+        return True
+    try:
+        MarkupScanner().feed(text, final=True)
+    except ActiveMarkup:
+        return True
+    return False
+
+
+def _markup_scanners(ext: str) -> list[tuple[Any, MarkupScanner]]:
+    """The text as it is, and as a reader of a CSV or JSON file sees its fields: ``""`` is a quote in
+    CSV, and ``\\u003c`` is ``<`` in a JSON string, so markup spelled that way is markup too."""
+    scanners: list[tuple[Any, MarkupScanner]] = [(None, MarkupScanner(markdown=ext in (".md", ".markdown")))]
+    if ext == ".csv":
+        scanners.append((CsvUnquoter(), MarkupScanner(label='in a quoted CSV field, reading "" as "')))
+    elif ext == ".json":
+        scanners.append((JsonUnescaper(), MarkupScanner(label="in a JSON string, reading escapes such as \\u003c")))
+    return scanners
 
 
 def check_text(path: Path, ext: str, file_type: FileType) -> None:
     """UTF-8 throughout, no NUL, no HTML/SVG/script markup (streamed: memory stays flat)."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-    carry = ""
+    scanners = _markup_scanners(ext)
     first = True
     offset = 0
     with open(path, "rb") as handle:
@@ -214,15 +226,11 @@ def check_text(path: Path, ext: str, file_type: FileType) -> None:
                 if ext == ".json" and text.strip() and text.lstrip()[0] not in "{[":
                     raise refuse("text", "The file is named .json but does not hold a JSON object or array.")
                 first = False if text else first
-            window = carry + text
-            match = _ACTIVE_MARKUP.search(window)
-            if match:
-                raise refuse(
-                    "markup",
-                    f"The text file contains HTML, SVG or script markup ({match.group(0)[:20]!r}), which is not "
-                    "accepted in text files. Put it in a ZIP archive or a PDF instead.",
-                )
-            carry = window[-_MARKUP_OVERLAP:]
+            for decode, scanner in scanners:
+                try:
+                    scanner.feed(decode(text, final=final) if decode else text, final=final)
+                except ActiveMarkup as found:
+                    raise _markup_refusal(found, scanner) from None
             offset += len(block)
             if final:
                 break
@@ -234,6 +242,18 @@ def check_text(path: Path, ext: str, file_type: FileType) -> None:
                 json.load(handle)
         except ValueError as error:
             raise refuse("text", f"The file is named .json but is not valid JSON ({error.msg}).") from None
+
+
+def _markup_refusal(found: ActiveMarkup, scanner: MarkupScanner) -> DomainError:
+    where = f" at character {found.offset + 1:,}" if found.offset is not None and not scanner.label else ""
+    how = f" {scanner.label}" if scanner.label else ""
+    excerpt = f" ({found.excerpt!r})" if found.excerpt else ""
+    return refuse(
+        "markup",
+        f"The text file contains HTML, SVG or script markup: {found.what}{where}{how}{excerpt}. Text files may "
+        "not hold markup that a browser or a Markdown viewer could run; put such material in a ZIP archive or "
+        "a PDF instead.",
+    )
 
 
 # --- Archives ---------------------------------------------------------------------------------

@@ -40,6 +40,49 @@ from tests.documents.support import (
 
 KB = 1024
 
+# Text that carries live markup, each spelling the security test found or that the same idea
+# reaches (issue 9): (id, file name, content).
+MARKUP_BYPASSES = [
+    ("img-slash-onerror", "report.md", b"# Findings\n\n<img/onerror=alert(1) src=x>\n"),
+    ("img-quote-onerror", "report.md", b'# Findings\n\n<img src="x"onerror=alert(1)>\n'),
+    ("img-single-quote-onerror", "report.md", b"# Findings\n\n<img src='x'onerror=alert(1)>\n"),
+    ("uppercase", "report.md", b"# Findings\n\n<IMG SRC=x ONERROR=alert(1)>\n"),
+    ("newlines-around-equals", "report.md", b"# Findings\n\n<img src=x\nonerror\n=\nalert(1)>\n"),
+    ("tab-and-formfeed", "report.md", b"# Findings\n\n<img\tsrc=x\x0conerror=alert(1)>\n"),
+    ("gt-inside-quoted-value", "report.md", b'# Findings\n\n<img alt=">" onerror=alert(1)>\n'),
+    ("tag-inside-quoted-value", "report.md", b'# Findings\n\n<img alt="<b>" onerror=alert(1)>\n'),
+    ("tag-behind-blank-line", "report.md", b'# Findings\n\n<a title="\n\n<img src=x onerror=alert(1)>\n\n">\n'),
+    ("tag-behind-comment-end", "report.md", b'# Findings\n\n<!-- <p title="--><img src=x onerror=alert(1)>"> -->\n'),
+    ("title-raw-text", "report.md", b'# Findings\n\n<title><p title="</title><img src=x onerror=alert(1)>">\n'),
+    ("unclosed-tag", "report.md", b"# Findings\n\n<img src=x onerror=alert(1)\n"),
+    ("svg-slash-onload", "report.md", b"# Findings\n\n<svg/onload=alert(1)>\n"),
+    ("details-ontoggle", "report.md", b"# Findings\n\n<details open ontoggle=alert(1)>\n"),
+    ("style-tag", "report.md", b"# Findings\n\n<style>*{background:url(//evil.test/x)}</style>\n"),
+    ("a-href-javascript", "report.md", b"# Findings\n\n<a href=javascript:alert(1)>click</a>\n"),
+    ("a-href-entity-javascript", "report.md", b'# Findings\n\n<a href="&#106;ava&#x09;script&colon;alert(1)">x</a>\n'),
+    ("a-href-padded", "report.md", b'# Findings\n\n<a href="' + b"&#9;" * 3000 + b'javascript:alert(1)">x</a>\n'),
+    ("markdown-link-javascript", "report.md", b"# Findings\n\n[click](javascript:alert(1))\n"),
+    ("markdown-link-mixed-case", "report.md", b"# Findings\n\n[click]( JaVaScRiPt:alert(1) )\n"),
+    ("markdown-link-entities", "report.md", b"# Findings\n\n[click](jav&#x61;script&colon;alert(1))\n"),
+    ("markdown-link-backslash", "report.md", b"# Findings\n\n[click](javascript\\:alert(1))\n"),
+    ("markdown-link-angle", "report.md", b"# Findings\n\n[click](<javascript:alert(1)>)\n"),
+    ("markdown-image-data-html", "report.md", b"# Findings\n\n![x](data:text/html;base64,PHNjcmlwdD4=)\n"),
+    ("markdown-reference-vbscript", "report.md", b"# Findings\n\n[click][1]\n\n[1]:\n  vbscript:msgbox(1)\n"),
+    ("markdown-autolink-javascript", "report.md", b"# Findings\n\n<javascript:alert(1)>\n"),
+    ("pandoc-attribute-handler", "report.md", b'# Findings\n\n[text]{onclick="alert(1)"}\n'),
+    ("kramdown-attribute-handler", "report.md", b'# Findings\n\nText\n{: onmouseover="alert(1)"}\n'),
+    (
+        "split-across-chunks",
+        "report.md",
+        b"# Findings\n\n<img src=x title=" + b"a" * (1024 * KB - 30) + b" onerror=alert(1)>\n",
+    ),
+    ("txt-body-onload", "notes.txt", b"Notes\n<body onload=alert(1)>\n"),
+    ("csv-cell", "table.csv", b'prompt,outcome\n1,"<img src=x onerror=alert(1)>"\n'),
+    ("csv-doubled-quotes", "table.csv", b'prompt,outcome\n1,"<img src=x alt="">"" onerror=alert(1)>"\n'),
+    ("json-string", "data.json", b'{"note": "<svg onload=alert(1)>"}'),
+    ("json-escaped", "data.json", b'["\\u003cimg src=x onerror=alert(1)\\u003e"]'),
+]
+
 # (id, file name, content, settings, words of the message, audit code, HTTP status)
 CORPUS = [
     (
@@ -175,6 +218,12 @@ CORPUS = [
     ("html-named-csv", "data.csv", b"  <html><body>hi</body></html>", {}, "is HTML or SVG markup", "markup", 400),
     ("json-invalid", "data.json", b'{"a": 1,,}', {}, "not valid JSON", "text", 400),
     ("json-not-object", "data.json", b"<?xml version='1.0'?><a/>", {}, "HTML or SVG markup", "markup", 400),
+    # Issue 9: event handlers, dangerous tags and script URLs in text files, in every spelling that
+    # a browser or a Markdown renderer would still run.
+    *[
+        (f"markup-{case_id}", name, content, {}, "HTML, SVG or script markup", "markup", 400)
+        for case_id, name, content in MARKUP_BYPASSES
+    ],
     # Hostile names: what the cleaned name really is decides, and the stored name is never the user's.
     ("name-dotdot", "../../portal/settings.py", b"SECRET_KEY = 'x'\n", {}, "type .py are not accepted", "type", 400),
     ("name-nul", "report.pdf\x00.html", HTML_BYTES, {}, "type .html are not accepted", "type", 400),
@@ -464,3 +513,41 @@ def test_a_nested_archive_within_the_limits_is_accepted(client, login, alex, dra
     response = post_document(client, draft_case, "dolls.zip", nested_zip(3))
     assert response.status_code == 302
     assert zipfile.is_zipfile(io.BytesIO(nested_zip(3)))
+
+
+# Ordinary text that mentions "<", links, tags and the words of the rules, and must be accepted.
+BENIGN_TEXTS = [
+    (
+        "code-with-comparisons.md",
+        b"# Results\n\n```python\nif a < b and x<y:\n    arrow = a <- b\n    one = 1\n```\n\n"
+        b"Inline `x<y`, 3 < 4, p <= 0.05, std::vector<int> and a -> b.\n",
+    ),
+    (
+        "autolinks.md",
+        b"# Contacts\n\nSee <https://example.com/report?id=1&x=2> or write to <evals@example.com>.\n",
+    ),
+    (
+        "html-in-markdown.md",
+        b"Intro\n\n<details>\n<summary>Prompts</summary>\n\n"
+        b'<img src="https://example.com/chart.png" alt="Refusal rate > 90%" width="400">\n\n</details>\n\n'
+        b"<!-- reviewer note: check the chart -->\n"
+        b"[the report](https://example.com/report.pdf), ![chart](chart.png) and ![badge](data:image/png;base64,iVBO)\n",
+    ),
+    ("special-tokens.md", b"Special tokens: <s>, </s>, <pad>, <unk>, <|endoftext|>.\n"),
+    (
+        "prose-about-the-rules.md",
+        b"We tested whether the model writes javascript: URLs or onclick handlers; it refused. A <b>bold</b> claim.\n",
+    ),
+    ("data.json", b'{"url": "https://example.com", "note": "a < b", "escaped": "\\u00e9t\\u00e9", "html": false}'),
+    ("table.csv", b'prompt,outcome\n"Say ""hi""",refused\n"x<y, one = 1",ok\n'),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), BENIGN_TEXTS, ids=[name for name, _content in BENIGN_TEXTS])
+def test_ordinary_text_is_accepted(client, login, alex, draft_case, name, content):
+    login(client, alex)
+    response = post_document(client, draft_case, name, content)
+    assert response.status_code == 302, page_text(response)
+    version = draft_case.documents.order_by("-pk").first().versions.get()
+    assert version.original_name == name
+    assert version.file.open("rb").read() == content
