@@ -10,6 +10,7 @@ import itertools
 import socketserver
 import struct
 import threading
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,73 @@ def lying_size_zip() -> bytes:
 
 def encrypted_flag_zip() -> bytes:
     return zip_with_patched_central_directory({"secret.txt": b"secret"}, offset=8, value=struct.pack("<H", 1))
+
+
+# --- archives for issue 9 --------------------------------------------------------------------------
+
+
+def _headers(data: bytes) -> list[tuple[int, int]]:
+    """(local header offset, central-directory record offset) of each entry, in order."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    records, position = [], archive.start_dir
+    for _info in archive.infolist():
+        records.append(position)
+        name_len, extra_len, comment_len = struct.unpack("<HHH", data[position + 28 : position + 34])
+        position += 46 + name_len + extra_len + comment_len
+    return [(info.header_offset, record) for info, record in zip(archive.infolist(), records, strict=True)]
+
+
+def patch_zip(data: bytes, *, entry: int = 0, local: dict[int, bytes] | None = None, central=None) -> bytes:
+    """``data`` with bytes written at offsets of one entry's local header and central record."""
+    patched = bytearray(data)
+    local_at, central_at = _headers(data)[entry]
+    for offset, value in (local or {}).items():
+        patched[local_at + offset : local_at + offset + len(value)] = value
+    for offset, value in (central or {}).items():
+        patched[central_at + offset : central_at + offset + len(value)] = value
+    return bytes(patched)
+
+
+def zeros_zip(size: int, name: str = "zeros.bin") -> bytes:
+    """A ZIP bomb: ``size`` zero bytes, deflated (written in blocks, so memory stays small)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(name, "w") as entry:
+        block = b"\0" * (1024 * 1024)
+        for start in range(0, size, len(block)):
+            entry.write(block[: size - start])
+    return buffer.getvalue()
+
+
+def lying_headers_zip(size: int, declared: int = 10) -> bytes:
+    """A bomb whose local header and central record agree on a small uncompressed size."""
+    value = struct.pack("<I", declared)
+    return patch_zip(zeros_zip(size), local={22: value}, central={24: value})
+
+
+def zip_with_renamed_entry(entries: dict[str, bytes], placeholder: str, name: bytes) -> bytes:
+    """A ZIP whose entry names have ``placeholder`` replaced by ``name`` (same length), in both headers."""
+    return zip_bytes(entries).replace(placeholder.encode(), name)
+
+
+def duplicate_names_zip() -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")
+        archive.writestr("report.txt", b"what the checks see")
+        archive.writestr("report.txt", b"what an unzip tool writes last")
+    return buffer.getvalue()
+
+
+def overlapping_entries_zip() -> bytes:
+    """The first entry's data, by both its headers, runs into the second entry's header."""
+    data = zip_bytes({"a.txt": b"a" * 100, "b.txt": b"b" * 100}, compression=zipfile.ZIP_STORED)
+    size = struct.pack("<I", 160)
+    return patch_zip(data, local={18: size, 22: size}, central={20: size, 24: size})
+
+
+def concatenated_zips() -> bytes:
+    """Two archives end to end: the directory at the end lists only the second one's entry."""
+    return zip_bytes({"hidden/payload.txt": b"not listed"}) + zip_bytes({"listed.txt": b"listed"})
 
 
 # --- cases --------------------------------------------------------------------------------------

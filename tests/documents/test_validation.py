@@ -3,11 +3,29 @@ and display names are cleaned."""
 
 from __future__ import annotations
 
+import random
+import zipfile
+
 import pytest
 
 from core.errors import DomainError
-from documents.validation import check_file, clean_display_name
-from tests.documents.support import JPEG_BYTES, OLE_HEADER, PNG_BYTES, nested_zip, ooxml_bytes, pdf_bytes, zip_bytes
+from documents.validation import CHUNK, ZIP_RATIO_FLOOR, check_file, clean_display_name
+from tests.documents.support import (
+    JPEG_BYTES,
+    OLE_HEADER,
+    PNG_BYTES,
+    lying_headers_zip,
+    nested_zip,
+    ooxml_bytes,
+    pdf_bytes,
+    zip_bytes,
+)
+
+
+def _digits(count: int) -> bytes:
+    """Numbers as a CSV would hold them: compresses about 2:1, as real data does."""
+    generator = random.Random(9)
+    return b"".join(b"%d,%d\n" % (generator.randrange(10**6), generator.randrange(10**6)) for _ in range(count))
 
 
 @pytest.mark.parametrize(
@@ -41,6 +59,15 @@ from tests.documents.support import JPEG_BYTES, OLE_HEADER, PNG_BYTES, nested_zi
         ("logs.zip", zip_bytes({"logs/run1.txt": b"ok", "logs/run2.txt": b"ok"}), "application/zip"),
         ("office.zip", ooxml_bytes("word/"), "application/zip"),
         ("dolls.zip", nested_zip(3), "application/zip"),
+        # Tiny entries compress far more than 100:1 and are not bombs: the ratio applies past 1 MiB.
+        (
+            "tiny.zip",
+            zip_bytes({"empty.txt": b"", "a.txt": b"a", "same.txt": b"x" * 4096, "zeros.bin": b"\0" * (900 * 1024)}),
+            "application/zip",
+        ),
+        ("data.zip", zip_bytes({"results.csv": _digits(300_000)}), "application/zip"),
+        # A PDF that carries a ZIP at its end passes, as long as that ZIP keeps the archive rules.
+        ("with-data.pdf", pdf_bytes() + zip_bytes({"data.csv": b"a,b\n1,2\n"}), "application/pdf"),
     ],
 )
 def test_allowed_files_pass(tmp_path, settings, name, content, content_type):
@@ -73,3 +100,27 @@ def test_display_names_are_cleaned(raw, shown):
 def test_a_name_with_nothing_left_is_refused(raw):
     with pytest.raises(DomainError, match="no usable name"):
         clean_display_name(raw)
+
+
+def test_a_bomb_whose_headers_lie_is_stopped_soon_after_its_limit(tmp_path, settings, monkeypatch):
+    """256 MiB of zeros declared as 10 bytes: the check counts what it inflates and stops a chunk past
+    100 times the compressed size, long before the end (and well under the 4 GiB expanded limit)."""
+    settings.DOCUMENT_UPLOAD_TEMP_DIR = tmp_path / "tmp"
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(lying_headers_zip(256 * 1024 * 1024))
+    compressed = zipfile.ZipFile(path).infolist()[0].compress_size
+    inflated = []
+    read = zipfile.ZipExtFile.read
+
+    def counting_read(self, n=-1):
+        data = read(self, n)
+        inflated.append(len(data))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    with pytest.raises(DomainError, match="expands more than 100 times its size") as refused:
+        check_file(path, "bomb.zip")
+    assert refused.value.code == "zip"
+    assert sum(inflated) <= max(ZIP_RATIO_FLOOR, 100 * compressed) + CHUNK
+    assert sum(inflated) < 256 * 1024 * 1024 // 5
+    assert not (tmp_path / "tmp").exists() or list((tmp_path / "tmp").iterdir()) == []
