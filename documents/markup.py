@@ -3,8 +3,8 @@ passes HTML through, would make live.
 
 A text file is refused when it holds, anywhere:
 
-- a tag that runs script, loads content, changes the page or switches the HTML parser into another
-  mode (``<script``, ``<iframe``, ``<svg``, ``<style``, ``<title`` ..., see ``DANGEROUS_TAGS``);
+- a tag that runs script, loads content, changes the page or switches to foreign content
+  (``<script``, ``<iframe``, ``<object``, ``<meta``, ``<style``, ``<svg`` ..., see ``DANGEROUS_TAGS``);
 - an event-handler attribute (``on…=``) inside a tag. Tags are tokenized as the HTML tokenizer does
   (attribute names start after whitespace, ``/`` or a closing quote, and a ``>`` inside a quoted
   value does not end the tag), and *every* ``<`` + letter is taken as a possible tag start, even
@@ -35,11 +35,13 @@ import html
 import re
 from bisect import bisect_right
 
-# Elements refused wherever they appear. They run script or load content (script, iframe, frame,
-# object, embed, applet, portal), change the page around them (base, meta, link, form, style, html,
-# head, body), or switch the parser into another mode in which the text after them is read
-# differently: foreign content (svg, math) and the raw-text elements, where "</title>" inside what
-# looks like an attribute value ends a <title> early and makes the markup after it live.
+# Elements refused wherever they appear, whatever their attributes: they run script or load content
+# (script, iframe, frame, frameset, object, embed, applet, portal), change the page around them (base,
+# meta, link, form, style, html, head, body), or switch to foreign content with its own script and
+# link elements (svg, math). Raw-text elements (title, textarea, xmp, noscript, ...) are not among
+# them: "</title>" inside what looks like an attribute value ends a <title> early, but every "<" +
+# letter is taken as a tag start here, so the markup after it is checked anyway; and "<title>" is a
+# common placeholder in prose ("git notes add <title>").
 DANGEROUS_TAGS = (
     "applet",
     "base",
@@ -51,23 +53,14 @@ DANGEROUS_TAGS = (
     "head",
     "html",
     "iframe",
-    "isindex",
     "link",
     "math",
     "meta",
-    "noembed",
-    "noframes",
-    "noscript",
     "object",
-    "plaintext",
     "portal",
     "script",
     "style",
     "svg",
-    "template",
-    "textarea",
-    "title",
-    "xmp",
 )
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "livescript:", "data:text/html", "data:application/xhtml+xml")
 
@@ -87,7 +80,7 @@ _TAG, _BEFORE_VALUE, _DQ, _SQ = 1, 2, 4, 8
 
 _DANGEROUS_TAG_SET = frozenset(DANGEROUS_TAGS)
 # A "<" and a name as long as the dangerous ones, ending where a tag name ends (or at the end).
-_TAG_NAME = re.compile(r"<([A-Za-z]{3,9})(?=[\t\n\f\r />]|\Z)")
+_TAG_NAME = re.compile(r"<([A-Za-z]{3,8})(?=[\t\n\f\r />]|\Z)")
 # English words that start with "on" but name no event ("one" would be the handler of an event
 # called "e"): a stray "<" before "one = 1" in a code sample is not a tag with a handler.
 NOT_HANDLERS = (
