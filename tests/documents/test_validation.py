@@ -66,6 +66,8 @@ def _digits(count: int) -> bytes:
             "application/zip",
         ),
         ("data.zip", zip_bytes({"results.csv": _digits(300_000)}), "application/zip"),
+        # A sparse tensor of 3 MiB compresses past 1000:1: under the floor, it is not a bomb.
+        ("tensor.zip", zip_bytes({"weights.bin": b"\0" * (3 * 1024 * 1024 - 8) + b"\x01" * 8}), "application/zip"),
         # A PDF that carries a ZIP at its end passes, as long as that ZIP keeps the archive rules.
         ("with-data.pdf", pdf_bytes() + zip_bytes({"data.csv": b"a,b\n1,2\n"}), "application/pdf"),
     ],
