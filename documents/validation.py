@@ -22,6 +22,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from core.errors import DomainError
+from documents.active_content import check_ole, check_ooxml, check_pdf
 from documents.markup import ActiveMarkup, CsvUnquoter, JsonUnescaper, MarkupScanner
 from documents.rules import ALLOWED_TYPES, DISPLAY_NAME_MAX, FileType
 
@@ -168,8 +169,14 @@ def check_file(path: Path, display_name: str) -> CheckedFile:
 
     if expected == "zip":
         check_zip(path, ooxml_folder=file_type.ooxml_folder, label=file_type.label)
+        if file_type.content == "ooxml":
+            check_ooxml(path, file_type.label)
     elif expected != "text":
         check_hidden_zip(path, file_type.label)
+        if expected == "pdf":
+            check_pdf(path)
+        elif expected == "ole":
+            check_ole(path, file_type.label)
     return CheckedFile(display_name=display_name, content_type=file_type.content_type, label=file_type.label)
 
 

@@ -12,6 +12,7 @@ import struct
 import threading
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +333,76 @@ def unused_port_address() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"127.0.0.1:{port}"
+
+
+# --- active content in Office and PDF files (issue 9) --------------------------------------------
+
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def content_types(*overrides: tuple[str, str]) -> bytes:
+    parts = "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in overrides)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f"{parts}</Types>"
+    ).encode()
+
+
+def relationships(*entries: tuple[str, str, str]) -> bytes:
+    """(type's last word, target, target mode) of each relationship."""
+    items = "".join(
+        f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}"'
+        f' Target="{target}"' + (f' TargetMode="{mode}"' if mode else "") + "/>"
+        for n, (kind, target, mode) in enumerate(entries, 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>'
+    ).encode()
+
+
+def docx_bytes(*, main_type: str = WORD_MAIN, parts: dict[str, bytes] | None = None, rels: bytes = b"") -> bytes:
+    """A Word package: content types, the main part, and ``rels`` as the main part's relationships."""
+    entries = {
+        "[Content_Types].xml": content_types(("/word/document.xml", main_type)),
+        "_rels/.rels": relationships(("officeDocument", "word/document.xml", "")),
+        "word/document.xml": f"<w:document n='{next(_counter)}'/>".encode(),
+        **(parts or {}),
+    }
+    if rels:
+        entries["word/_rels/document.xml.rels"] = rels
+    return zip_bytes(entries)
+
+
+def ole_bytes(*directory_names: str, text: bytes = b"") -> bytes:
+    """A compound-file header, one directory sector with a stream entry per name, then ``text``."""
+    sector = bytearray(512)
+    for index, name in enumerate(directory_names):
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        entry = encoded.ljust(64, b"\0") + struct.pack("<HB", len(encoded), 2)
+        sector[index * 128 : index * 128 + len(entry)] = entry
+    return OLE_HEADER + b"\0" * 504 + bytes(sector) + text
+
+
+def pdf_with(*objects: bytes, trailer: bytes = b"") -> bytes:
+    """A small PDF holding ``objects`` (numbered from 2) after its catalog."""
+    body = b"".join(b"%d 0 obj\n%s\nendobj\n" % (n, obj) for n, obj in enumerate(objects, 2))
+    return (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /OpenAction 2 0 R >>\nendobj\n"
+        + body
+        + f"% sample {next(_counter)}\n".encode()
+        + b"trailer\n<< /Root 1 0 R "
+        + trailer
+        + b" >>\n%%EOF\n"
+    )
+
+
+def object_stream(content: bytes, *, filters: bytes = b"/FlateDecode") -> bytes:
+    data = zlib.compress(content) if filters == b"/FlateDecode" else content.hex().encode() + b">"
+    return b"<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %d >>\nstream\n%s\nendstream" % (
+        filters,
+        len(data),
+        data,
+    )

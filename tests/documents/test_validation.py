@@ -14,10 +14,15 @@ from tests.documents.support import (
     JPEG_BYTES,
     OLE_HEADER,
     PNG_BYTES,
+    docx_bytes,
     lying_headers_zip,
     nested_zip,
+    object_stream,
+    ole_bytes,
     ooxml_bytes,
     pdf_bytes,
+    pdf_with,
+    relationships,
     zip_bytes,
 )
 
@@ -70,6 +75,42 @@ def _digits(count: int) -> bytes:
         ("tensor.zip", zip_bytes({"weights.bin": b"\0" * (3 * 1024 * 1024 - 8) + b"\x01" * 8}), "application/zip"),
         # A PDF that carries a ZIP at its end passes, as long as that ZIP keeps the archive rules.
         ("with-data.pdf", pdf_bytes() + zip_bytes({"data.csv": b"a,b\n1,2\n"}), "application/pdf"),
+        # Issue 9: what ordinary Office and PDF files carry is accepted.
+        (
+            "links.docx",
+            docx_bytes(
+                rels=relationships(
+                    ("hyperlink", "https://example.com/model-card", "External"),
+                    ("hyperlink", "mailto:evals@example.com", "External"),
+                    ("attachedTemplate", "file:///C:\\Users\\alex\\Templates\\Report.dotx", "External"),
+                    ("attachedTemplate", "https://northwind.sharepoint.com/Templates/Report.dotx", "External"),
+                    ("oleObject", "file:///C:\\Data\\scores.xlsx", "External"),
+                    ("image", "media/image1.png", ""),
+                )
+            ),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "words.doc",
+            ole_bytes("Root Entry", "WordDocument", text=b"x" + "_VBA_PROJECT".encode("utf-16-le")),
+            "application/msword",
+        ),
+        (
+            "attachment.pdf",
+            pdf_with(
+                b"<< /Type /Filespec /F (data.csv) /EF << /F 3 0 R >> >>",
+                b"<< /Type /EmbeddedFile /Length 4 >>\nstream\na,b\nendstream",
+                b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (https://example.com) >> >>",
+                object_stream(b"5 0 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+            ),
+            "application/pdf",
+        ),
+        (
+            "encrypted.pdf",
+            pdf_with(b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\n\x8a\x01\x02garbled\nendstream")
+            + b"trailer\n<< /Encrypt 9 0 R >>\n",
+            "application/pdf",
+        ),
     ],
 )
 def test_allowed_files_pass(tmp_path, settings, name, content, content_type):
