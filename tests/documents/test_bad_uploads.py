@@ -505,6 +505,13 @@ CORPUS = [
     ),
     ("name-rtl-override", "invoice\u202efdp.exe", EXE_BYTES, {}, "type .exe are not accepted", "type", 400),
     ("name-only-dots", "...", pdf_bytes(), {}, "The file has no usable name", "name", 400),
+    # Issue 9: double extensions and Unicode tricks; the last extension of the cleaned name decides.
+    ("name-double-extension", "report.pdf.exe", EXE_BYTES, {}, "type .exe are not accepted", "type", 400),
+    ("name-zero-width-space", "report.pdf\u200b.exe", EXE_BYTES, {}, "type .exe are not accepted", "type", 400),
+    ("name-trailing-dots-and-spaces", "setup.exe. . .", EXE_BYTES, {}, "type .exe are not accepted", "type", 400),
+    ("name-fullwidth-dot", "setup\uff0eexe", EXE_BYTES, {}, "has no extension", "type", 400),
+    ("name-ntfs-stream", "report.pdf::$DATA", pdf_bytes(), {}, "type .pdf::$data are not accepted", "type", 400),
+    ("name-cyrillic-extension", "report.\u0440df", pdf_bytes(), {}, "are not accepted", "type", 400),
 ]
 
 
@@ -817,3 +824,18 @@ def test_ordinary_text_is_accepted(client, login, alex, draft_case, name, conten
     version = draft_case.documents.order_by("-pk").first().versions.get()
     assert version.original_name == name
     assert version.file.open("rb").read() == content
+
+
+def test_a_file_name_that_carries_markup_is_kept_as_text_and_shown_escaped(client, login, alex, draft_case):
+    login(client, alex)
+    name = '<img src=x onerror="alert(1)">.pdf'
+    response = post_document(client, draft_case, name, pdf_bytes())
+    assert response.status_code == 302
+    document = draft_case.documents.order_by("-pk").first()
+    assert document.versions.get().original_name == name
+    page = client.get(reverse("documents:detail", args=[document.pk])).content.decode()
+    assert "&lt;img src=x onerror=" in page
+    assert "<img src=x" not in page
+    download = client.get(reverse("documents:download", args=[document.pk, 1]))
+    assert download["Content-Disposition"].startswith('attachment; filename="_img src_x onerror__alert(1)__.pdf"')
+    download.close()
