@@ -72,6 +72,15 @@ def refuse(code: str, message: str) -> DomainError:
     return DomainError(message, code=code)
 
 
+class UnreadableArchive(DomainError):
+    """A refusal because an archive, or one of its entries, cannot be read at all (damaged,
+    encrypted, an unknown compression method): a ZIP tool could not extract it either."""
+
+
+def _unreadable(message: str) -> UnreadableArchive:
+    return UnreadableArchive(message, code="zip")
+
+
 # --- Names ------------------------------------------------------------------------------------
 
 
@@ -340,7 +349,9 @@ def check_hidden_zip(path: Path, label: str) -> None:
     """A PDF, image or 97-2003 Office file that is also a ZIP archive (a polyglot: the ZIP's
     directory sits at the end, after the other format's bytes) is held to the archive rules: a
     tool that opens it as a ZIP must not find a bomb or an escaping path there. A ZIP that an Office
-    file or a PDF carries inside (an embedded workbook) passes them like any archive."""
+    file or a PDF carries inside (an embedded workbook) passes them like any archive. What no ZIP
+    tool could extract either (damaged, encrypted, or scattered over a compound file's sectors, so
+    that its local headers are not where its directory says) is not refused: it cannot harm."""
     try:
         with zipfile.ZipFile(path) as archive:
             if not archive.infolist():
@@ -350,7 +361,9 @@ def check_hidden_zip(path: Path, label: str) -> None:
     limits = _ZipLimits.from_settings()
     budget = _ZipBudget.start(path, limits, "ZIP archive")
     try:
-        _check_zip(path, budget, limits, depth=1, label="ZIP archive", leading_data=True)
+        _check_zip(path, budget, limits, depth=1, label="ZIP archive", hidden=True)
+    except UnreadableArchive:
+        return
     except DomainError as refusal:
         raise refuse(
             refusal.code,
@@ -380,9 +393,10 @@ def _check_zip(
     depth: int,
     label: str,
     where: str = "",
-    leading_data: bool = False,
+    hidden: bool = False,
 ) -> None:
-    """``where`` names the archives this one is nested in, for the messages."""
+    """``where`` names the archives this one is nested in, for the messages; ``hidden`` is an
+    archive at the end of a file of another type, checked for what a ZIP tool would extract."""
     too_big = refuse(
         "zip",
         f"The archive expands to more than {filesizeformat(limits.expanded)}, the limit for archives "
@@ -392,7 +406,7 @@ def _check_zip(
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise refuse("zip", "The archive is damaged or not a ZIP archive.") from None
+        raise _unreadable("The archive is damaged or not a ZIP archive.") from None
     with archive:
         infos = archive.infolist()
         budget.entries += len(infos)
@@ -423,7 +437,8 @@ def _check_zip(
         archive_limit = limits.ratio_limit(archive_size)
         if declared > archive_limit:
             raise _ratio_refusal(label, _whole(where), archive_size, limits)
-        _check_layout(path, archive, infos, where=where, leading_data=leading_data)
+        if not hidden:
+            _check_layout(path, archive, infos, where=where)
 
         expanded_here = 0
         for info in infos:
@@ -470,8 +485,7 @@ def _check_zip(
                             nested.write(block)
                         block = source.read(CHUNK)
                 if entry_expanded != info.file_size:
-                    raise refuse(
-                        "zip",
+                    raise _unreadable(
                         f"The archive is damaged: {where}{info.filename!r} declares {info.file_size:,} bytes "
                         f"but holds {entry_expanded:,}.",
                     )
@@ -491,11 +505,11 @@ def _check_zip(
                 # zipfile raises RuntimeError for an encrypted entry without a password.
                 raise _encrypted_refusal(f"{where}{info.filename}") from None
             except NotImplementedError:
-                raise refuse(
-                    "zip", f"The archive uses a compression method that cannot be checked ({where}{info.filename!r})."
+                raise _unreadable(
+                    f"The archive uses a compression method that cannot be checked ({where}{info.filename!r})."
                 ) from None
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
-                raise refuse("zip", f"The archive is damaged ({where}{info.filename!r}: {error}).") from None
+                raise _unreadable(f"The archive is damaged ({where}{info.filename!r}: {error}).") from None
             finally:
                 if nested is not None:
                     nested.close()
@@ -515,8 +529,7 @@ def _ratio_refusal(label: str, what: str, compressed: int, limits: _ZipLimits) -
 
 
 def _encrypted_refusal(name: str) -> DomainError:
-    return refuse(
-        "zip",
+    return _unreadable(
         f"The archive is encrypted ({name[:80]!r}), so its contents cannot be checked. Upload it without a "
         "password: the portal stores files privately.",
     )
@@ -551,9 +564,7 @@ def _check_entry_name(info: zipfile.ZipInfo, where: str) -> None:
         raise _encrypted_refusal(f"{where}{info.filename}")
 
 
-def _check_layout(
-    path: Path, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, where: str, leading_data: bool
-) -> None:
+def _check_layout(path: Path, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, where: str) -> None:
     """Every entry's local header agrees with the central directory (name, method, encryption and,
     unless a data descriptor follows, CRC and sizes), and the entries neither overlap (a way of
     building a ZIP bomb) nor leave room for entries the directory does not list (a tool that reads
@@ -588,7 +599,7 @@ def _check_layout(
                 raise refuse("zip", f"The archive is damaged: {name!r} runs past the end of the file.")
             spans.append((info.header_offset, data_end))
         spans.sort()
-        previous_end = spans[0][0] if (leading_data and spans) else 0
+        previous_end = 0
         directory = getattr(archive, "start_dir", None)
         for start, end in [*spans, (directory, directory)] if directory is not None else spans:
             if start < previous_end:

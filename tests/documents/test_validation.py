@@ -15,6 +15,7 @@ from tests.documents.support import (
     OLE_HEADER,
     PNG_BYTES,
     docx_bytes,
+    encrypted_flag_zip,
     lying_headers_zip,
     nested_zip,
     object_stream,
@@ -25,6 +26,13 @@ from tests.documents.support import (
     relationships,
     zip_bytes,
 )
+
+
+def _scattered_zip() -> bytes:
+    """A workbook package with a sector of other data inside it, as a compound file may store it."""
+    package = ooxml_bytes("xl/", "workbook.xml")
+    directory = package.index(b"PK\x01\x02")
+    return package[:directory] + b"\0" * 512 + package[directory:]
 
 
 def _digits(count: int) -> bytes:
@@ -75,6 +83,10 @@ def _digits(count: int) -> bytes:
         ("tensor.zip", zip_bytes({"weights.bin": b"\0" * (3 * 1024 * 1024 - 8) + b"\x01" * 8}), "application/zip"),
         # A PDF that carries a ZIP at its end passes, as long as that ZIP keeps the archive rules.
         ("with-data.pdf", pdf_bytes() + zip_bytes({"data.csv": b"a,b\n1,2\n"}), "application/pdf"),
+        # ...and one that no ZIP tool could extract either is no risk: a workbook embedded in a .doc
+        # whose sectors split it, an encrypted attachment.
+        ("embedded.doc", ole_bytes("Root Entry", "WordDocument") + _scattered_zip(), "application/msword"),
+        ("locked-attachment.pdf", pdf_bytes() + encrypted_flag_zip(), "application/pdf"),
         # Issue 9: what ordinary Office and PDF files carry is accepted.
         (
             "links.docx",
