@@ -418,6 +418,8 @@ def _check_zip(
         declared = 0
         for info in infos:
             _check_entry_name(info, where)
+            if not hidden and info.flag_bits & (_ENCRYPTED | _STRONG_ENCRYPTION):
+                raise _encrypted_refusal(f"{where}{info.filename}")
             key = info.orig_filename.replace("\\", "/")
             if key in seen:
                 raise refuse(
@@ -449,6 +451,8 @@ def _check_zip(
             reading = copy.copy(info)
             reading.file_size = _READ_PAST_DECLARED
             try:
+                if info.flag_bits & (_ENCRYPTED | _STRONG_ENCRYPTION):
+                    raise _encrypted_refusal(f"{where}{info.filename}")
                 with archive.open(reading) as source:
                     first = source.read(4)
                     if first == b"PK\x03\x04":
@@ -499,20 +503,36 @@ def _check_zip(
                         label="ZIP archive",
                         where=f"{where}{info.filename} → ",
                     )
+            except UnreadableArchive:
+                if hidden:
+                    continue  # no ZIP tool could extract this entry either; the others are checked
+                raise
             except DomainError:
                 raise
-            except RuntimeError:
-                # zipfile raises RuntimeError for an encrypted entry without a password.
-                raise _encrypted_refusal(f"{where}{info.filename}") from None
-            except NotImplementedError:
-                raise _unreadable(
-                    f"The archive uses a compression method that cannot be checked ({where}{info.filename!r})."
-                ) from None
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
-                raise _unreadable(f"The archive is damaged ({where}{info.filename!r}: {error}).") from None
+            except (
+                RuntimeError,
+                NotImplementedError,
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                OSError,
+                EOFError,
+                ValueError,
+            ) as error:
+                if hidden:
+                    continue
+                raise _read_error(error, f"{where}{info.filename}") from None
             finally:
                 if nested is not None:
                     nested.close()
+
+
+def _read_error(error: Exception, name: str) -> UnreadableArchive:
+    if isinstance(error, RuntimeError):
+        # zipfile raises RuntimeError for an encrypted entry without a password.
+        return _encrypted_refusal(name)
+    if isinstance(error, NotImplementedError):
+        return _unreadable(f"The archive uses a compression method that cannot be checked ({name!r}).")
+    return _unreadable(f"The archive is damaged ({name!r}: {error}).")
 
 
 def _whole(where: str) -> str:
@@ -528,7 +548,7 @@ def _ratio_refusal(label: str, what: str, compressed: int, limits: _ZipLimits) -
     )
 
 
-def _encrypted_refusal(name: str) -> DomainError:
+def _encrypted_refusal(name: str) -> UnreadableArchive:
     return _unreadable(
         f"The archive is encrypted ({name[:80]!r}), so its contents cannot be checked. Upload it without a "
         "password: the portal stores files privately.",
@@ -560,8 +580,6 @@ def _check_entry_name(info: zipfile.ZipInfo, where: str) -> None:
     mode = info.external_attr >> 16
     if info.create_system == 3 and stat.S_ISLNK(mode):
         raise refuse("zip", f"The archive holds a symbolic link ({where}{name[:80]!r}); links are not accepted.")
-    if info.flag_bits & (_ENCRYPTED | _STRONG_ENCRYPTION):
-        raise _encrypted_refusal(f"{where}{info.filename}")
 
 
 def _check_layout(path: Path, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, where: str) -> None:

@@ -359,6 +359,21 @@ CORPUS = [
         "zip",
         400,
     ),
+    (
+        # An entry no tool can read does not excuse the others from the checks.
+        "pdf-zip-polyglot-bomb-behind-encrypted-entry",
+        "report.pdf",
+        pdf_bytes()
+        + patch_zip(
+            zip_bytes({"locked.txt": b"x", "zeros.bin": b"\0" * (8 * 1024 * KB)}),
+            local={6: b"\x01\0"},
+            central={8: b"\x01\0"},
+        ),
+        {},
+        "The PDF is also a ZIP archive (a polyglot file)",
+        "zip",
+        400,
+    ),
     # Issue 9: names and structures that make tools disagree about what an archive holds.
     (
         "zip-nul-in-name",
