@@ -66,13 +66,17 @@ def upload_rules() -> list[str]:
         f"Allowed types: PDF, Word, Excel and PowerPoint (Office 2007+ and 97-2003), plain text, Markdown, CSV, "
         f"JSON, PNG, JPEG and ZIP ({extensions}). The file's content must match its extension.",
         f"At most {filesizeformat(max_upload_bytes())} per file. Empty files are refused.",
-        "Text files (.txt, .md, .csv, .json) must be UTF-8 without NUL bytes, and may not contain HTML, SVG "
-        "or script markup; put such material in a ZIP archive or a PDF.",
+        "Text files (.txt, .md, .csv, .json) must be UTF-8 without NUL bytes, and may not contain markup a "
+        "browser or Markdown viewer could run (script, iframe, svg or style tags, on...= event handlers, "
+        "javascript: links); put such material in a ZIP archive or a PDF.",
         f"ZIP archives (and Office files, which are ZIP packages) may hold at most "
         f"{settings.DOCUMENT_ZIP_MAX_ENTRIES:,} entries, expand to at most "
-        f"{filesizeformat(settings.DOCUMENT_ZIP_MAX_EXPANDED_BYTES)}, nest archives at most "
-        f"{settings.DOCUMENT_ZIP_MAX_DEPTH} deep, and may not be encrypted or hold absolute paths, '..' paths "
-        "or links.",
+        f"{filesizeformat(settings.DOCUMENT_ZIP_MAX_EXPANDED_BYTES)} and to at most "
+        f"{settings.DOCUMENT_ZIP_MAX_RATIO} times their compressed size, nest archives at most "
+        f"{settings.DOCUMENT_ZIP_MAX_DEPTH} deep, and may not be encrypted or hold absolute paths, '..' paths, "
+        "links or duplicate names.",
+        "Office files may not contain macros (save .docm, .xlsm and .pptm files without them), and PDFs may not "
+        "contain JavaScript or Launch actions: print or save such a file to a new PDF.",
         "A file identical to the document's latest version is refused: nothing would change.",
         "Every upload is kept as a new version; nothing is overwritten or deleted. Your file's name is shown "
         "to readers (cleaned of paths and invisible characters); it is stored under a generated name.",

@@ -311,6 +311,9 @@ DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=1024**3
 DOCUMENT_ZIP_MAX_ENTRIES = env.int("DOCUMENT_ZIP_MAX_ENTRIES", default=10_000)
 DOCUMENT_ZIP_MAX_EXPANDED_BYTES = env.int("DOCUMENT_ZIP_MAX_EXPANDED_BYTES", default=4 * 1024**3)
 DOCUMENT_ZIP_MAX_DEPTH = env.int("DOCUMENT_ZIP_MAX_DEPTH", default=3)
+# How many times its compressed size an archive, or one of its entries, may expand (100 = 100:1),
+# measured on the bytes actually inflated; it applies past 4 MiB expanded (see docs/documents.md).
+DOCUMENT_ZIP_MAX_RATIO = env.int("DOCUMENT_ZIP_MAX_RATIO", default=100)
 # clamd's address (host:port, or the path of its unix socket). Empty: no scanning. When set, an
 # upload the scanner does not pass, or cannot scan, is refused.
 CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")

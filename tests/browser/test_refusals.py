@@ -106,7 +106,7 @@ def test_a_liaison_cannot_reach_another_firms_case(open_page, check_page, northw
         # audit event of its own, the rest counted into one (a scanner cannot flood the audit chain).
         events = AuditEvent.objects.filter(actor=kim, action="access.refused").count()
         counted = RefusalTally.objects.filter(actor=kim).aggregate(total=Sum("count"))["total"] or 0
-        assert events == 1
+        assert 1 <= events <= 2  # two when the pages straddle the turn of a minute
         assert events + counted >= len(pages) - 1
 
         # Withdrawing it by a forged form is refused alike, and changes nothing.

@@ -9,7 +9,9 @@ import itertools
 import socketserver
 import struct
 import threading
+import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 from audit.models import AuditEvent
@@ -85,6 +87,73 @@ def lying_size_zip() -> bytes:
 
 def encrypted_flag_zip() -> bytes:
     return zip_with_patched_central_directory({"secret.txt": b"secret"}, offset=8, value=struct.pack("<H", 1))
+
+
+# --- archives that tools would read differently, and ZIP bombs ------------------------------------
+
+
+def _headers(data: bytes) -> list[tuple[int, int]]:
+    """(local header offset, central-directory record offset) of each entry, in order."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    records, position = [], archive.start_dir
+    for _info in archive.infolist():
+        records.append(position)
+        name_len, extra_len, comment_len = struct.unpack("<HHH", data[position + 28 : position + 34])
+        position += 46 + name_len + extra_len + comment_len
+    return [(info.header_offset, record) for info, record in zip(archive.infolist(), records, strict=True)]
+
+
+def patch_zip(data: bytes, *, entry: int = 0, local: dict[int, bytes] | None = None, central=None) -> bytes:
+    """``data`` with bytes written at offsets of one entry's local header and central record."""
+    patched = bytearray(data)
+    local_at, central_at = _headers(data)[entry]
+    for offset, value in (local or {}).items():
+        patched[local_at + offset : local_at + offset + len(value)] = value
+    for offset, value in (central or {}).items():
+        patched[central_at + offset : central_at + offset + len(value)] = value
+    return bytes(patched)
+
+
+def zeros_zip(size: int, name: str = "zeros.bin") -> bytes:
+    """A ZIP bomb: ``size`` zero bytes, deflated (written in blocks, so memory stays small)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(name, "w") as entry:
+        block = b"\0" * (1024 * 1024)
+        for start in range(0, size, len(block)):
+            entry.write(block[: size - start])
+    return buffer.getvalue()
+
+
+def lying_headers_zip(size: int, declared: int = 10) -> bytes:
+    """A bomb whose local header and central record agree on a small uncompressed size."""
+    value = struct.pack("<I", declared)
+    return patch_zip(zeros_zip(size), local={22: value}, central={24: value})
+
+
+def zip_with_renamed_entry(entries: dict[str, bytes], placeholder: str, name: bytes) -> bytes:
+    """A ZIP whose entry names have ``placeholder`` replaced by ``name`` (same length), in both headers."""
+    return zip_bytes(entries).replace(placeholder.encode(), name)
+
+
+def duplicate_names_zip() -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")
+        archive.writestr("report.txt", b"what the checks see")
+        archive.writestr("report.txt", b"what an unzip tool writes last")
+    return buffer.getvalue()
+
+
+def overlapping_entries_zip() -> bytes:
+    """The first entry's data, by both its headers, runs into the second entry's header."""
+    data = zip_bytes({"a.txt": b"a" * 100, "b.txt": b"b" * 100}, compression=zipfile.ZIP_STORED)
+    size = struct.pack("<I", 160)
+    return patch_zip(data, local={18: size, 22: size}, central={20: size, 24: size})
+
+
+def concatenated_zips() -> bytes:
+    """Two archives end to end: the directory at the end lists only the second one's entry."""
+    return zip_bytes({"hidden/payload.txt": b"not listed"}) + zip_bytes({"listed.txt": b"listed"})
 
 
 # --- what a refusal leaves --------------------------------------------------------------------
@@ -186,3 +255,76 @@ def unused_port_address() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"127.0.0.1:{port}"
+
+
+# --- active content in Office and PDF files --------------------------------------------
+
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def content_types(*overrides: tuple[str, str]) -> bytes:
+    parts = "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in overrides)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f"{parts}</Types>"
+    ).encode()
+
+
+def relationships(*entries: tuple[str, str, str]) -> bytes:
+    """(type's last word, target, target mode) of each relationship."""
+    items = "".join(
+        f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}"'
+        f' Target="{target}"' + (f' TargetMode="{mode}"' if mode else "") + "/>"
+        for n, (kind, target, mode) in enumerate(entries, 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>'
+    ).encode()
+
+
+def docx_bytes(*, main_type: str = WORD_MAIN, parts: dict[str, bytes] | None = None, rels: bytes = b"") -> bytes:
+    """A Word package: content types, the main part, and ``rels`` as the main part's relationships."""
+    entries = {
+        "[Content_Types].xml": content_types(("/word/document.xml", main_type)),
+        "_rels/.rels": relationships(("officeDocument", "word/document.xml", "")),
+        "word/document.xml": f"<w:document n='{next(_counter)}'/>".encode(),
+        **(parts or {}),
+    }
+    if rels:
+        entries["word/_rels/document.xml.rels"] = rels
+    return zip_bytes(entries)
+
+
+def ole_bytes(*directory_names: str, text: bytes = b"") -> bytes:
+    """A compound-file header, one directory sector with a stream entry per name, then ``text``."""
+    sector = bytearray(512)
+    for index, name in enumerate(directory_names):
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        entry = encoded.ljust(64, b"\0") + struct.pack("<HB", len(encoded), 2)
+        sector[index * 128 : index * 128 + len(entry)] = entry
+    return OLE_HEADER + b"\0" * 504 + bytes(sector) + text
+
+
+def pdf_with(*objects: bytes, trailer: bytes = b"") -> bytes:
+    """A small PDF holding ``objects`` (numbered from 2) after its catalog."""
+    body = b"".join(b"%d 0 obj\n%s\nendobj\n" % (n, obj) for n, obj in enumerate(objects, 2))
+    return (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /OpenAction 2 0 R >>\nendobj\n"
+        + body
+        + f"% sample {next(_counter)}\n".encode()
+        + b"trailer\n<< /Root 1 0 R "
+        + trailer
+        + b" >>\n%%EOF\n"
+    )
+
+
+def object_stream(content: bytes, *, filters: bytes = b"/FlateDecode") -> bytes:
+    data = zlib.compress(content) if filters == b"/FlateDecode" else content.hex().encode() + b">"
+    return b"<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %d >>\nstream\n%s\nendstream" % (
+        filters,
+        len(data),
+        data,
+    )
