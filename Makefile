@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      - install, migrate, load demo data, serve http://$(HOST):$(PORT) (SQLite, no other service)"
 	@echo "make test     - the whole test suite on local PostgreSQL and Redis (starts them if stopped)"
-	@echo "make lint     - ruff format --check and ruff check"
+	@echo "make lint     - ruff format --check, ruff check, the import layers (lint-imports) and mypy"
 	@echo "make format   - ruff format and ruff check --fix"
 
 $(BIN)/python:
@@ -52,6 +52,8 @@ test: dev-deps services
 lint: dev-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	CHECKPOINT_DEMO=1 $(BIN)/mypy
 
 format: dev-deps
 	$(BIN)/ruff format .

@@ -50,7 +50,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         # allauth calls this for the sign-in form and for password re-authentication alike.
         if _is_signed_in(request):
-            auditing.record_reauthentication_failed(user=request.user, method="password")
+            auditing.record_reauthentication_failed(user=request.user, method="password")  # type: ignore[arg-type]
         elif (user := inactive_match.get()) is not None:
             # The password was right but the account is deactivated: the person is told no more
             # than for a wrong password (accounts.backends); the log says why.

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+
+from core.permissions import COORDINATORS_GROUP
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from agencies.models import AgencyMembership
     from firms.models import FirmMembership
 
@@ -34,8 +38,36 @@ def is_supervisor(user: Any) -> bool:
     return bool(membership and membership.is_supervisor)
 
 
+def coordinators() -> QuerySet[User]:
+    """The program coordinators: active staff in the coordinators' group, which holds their object
+    permissions (``core.permissions``). Staff outside the group (say, an operator's superuser) are
+    not coordinators: they would see no case."""
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, is_staff=True, groups__name=COORDINATORS_GROUP)
+
+
 def is_coordinator(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+    """Is ``user`` a program coordinator (``coordinators``)? Asked once per person object."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    cached = getattr(user, "_checkpoint_is_coordinator", None)
+    if cached is None:
+        cached = user.groups.filter(name=COORDINATORS_GROUP).exists()
+        user._checkpoint_is_coordinator = cached
+    return bool(cached)
+
+
+def belongs_to_an_organisation(user: Any) -> bool:
+    """Has ``user`` an organisation (a firm, an agency, the program office), active or not? A
+    deactivated account still belongs where it was: a person has exactly one organisation, ever."""
+    for relation in ("firm_membership", "agency_membership"):
+        try:
+            getattr(user, relation)
+        except ObjectDoesNotExist:
+            continue
+        return True
+    return bool(user.is_staff)
 
 
 def has_organisation(user: Any) -> bool:
@@ -44,10 +76,10 @@ def has_organisation(user: Any) -> bool:
 
 def role_label(user: Any) -> str:
     """A short description for headers: 'Liaison, Northwind AI', 'Supervisor, DoD', ..."""
-    if membership := firm_membership(user):
-        return f"{'Firm admin' if membership.is_admin else 'Liaison'}, {membership.firm.name}"
-    if membership := agency_membership(user):
-        return f"{membership.get_role_display()}, {membership.agency.short_name}"
+    if firm := firm_membership(user):
+        return f"{'Firm admin' if firm.is_admin else 'Liaison'}, {firm.firm.name}"
+    if agency := agency_membership(user):
+        return f"{agency.get_role_display()}, {agency.agency.short_name}"
     if is_coordinator(user):
         return "Program coordinator"
     return ""

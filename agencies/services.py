@@ -5,12 +5,13 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.roles import agency_membership
 from accounts.services import require_coordinator, require_no_organisation
+from agencies import policy
 from agencies.models import Agency, AgencyMembership, AgencyRole
 from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
+from core.policy import require
 
 
 @transaction.atomic
@@ -28,23 +29,12 @@ def agency_create(*, code: str, name: str, short_name: str, actor: User | None) 
     return agency
 
 
-def _may_manage_members(actor: User, agency: Agency, role: str) -> bool:
-    if actor.is_staff and actor.is_active:
-        return True
-    acting = agency_membership(actor)
-    # A supervisor brings in reviewers of their own agency; supervisors are the coordinators' call.
-    return bool(acting and acting.is_supervisor and acting.agency_id == agency.pk and role == AgencyRole.REVIEWER)
-
-
 @transaction.atomic
 def agency_membership_add(*, agency: Agency, user: User, role: str, actor: User | None) -> AgencyMembership:
     if role not in AgencyRole.values:
         raise DomainError(f"{role!r} is not an agency role (reviewer or supervisor).")
-    if actor is not None and not _may_manage_members(actor, agency, role):
-        raise DomainError(
-            "Only a program coordinator, or a supervisor of this agency for reviewers, can add its members.",
-            code="forbidden",
-        )
+    if actor is not None:
+        require(policy.agency_member_add_refusal(actor, agency, role=role))
     require_no_organisation(user)
     membership = AgencyMembership.objects.create(user=user, agency=agency, role=role)
     user.groups.add(agency.group)
@@ -59,10 +49,7 @@ def agency_membership_add(*, agency: Agency, user: User, role: str, actor: User 
 
 @transaction.atomic
 def agency_membership_remove(*, membership: AgencyMembership, actor: User) -> None:
-    if not _may_manage_members(actor, membership.agency, membership.role):
-        raise DomainError("Only a program coordinator can remove this member.", code="forbidden")
-    if membership.user_id == actor.pk:
-        raise DomainError("You cannot remove yourself from your agency.")
+    require(policy.agency_member_remove_refusal(actor, membership.agency, member=membership.user, role=membership.role))
     membership.user.groups.remove(membership.agency.group)
     audit_record(
         actor=actor,

@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import coordinator_object, coordinator_required
 from agencies.forms import AgencyForm
 from agencies.models import Agency
 from agencies.services import agency_create
-from core.web import attempt, coordinator_object, coordinator_required
+from core.web import attempt
 
 
 @coordinator_required

@@ -17,8 +17,8 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("Audit events are append-only.")
 
-    update.alters_data = True
-    delete.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]
+    delete.alters_data = True  # type: ignore[attr-defined]
 
 
 class AuditEvent(models.Model):

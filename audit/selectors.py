@@ -1,13 +1,11 @@
-"""Reads of the audit log: a case's timeline as its reader may see it, and the coordinators' log."""
+"""Reads of the audit log, and what a case's timeline says of each action."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from accounts.roles import is_coordinator
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 
@@ -103,52 +101,17 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.ACCESS_REFUSED_REPEATED,
     }
 )
-_GUARDED_TARGETS = {
-    "findings.finding": "finding",
-    "findings.comment": "comment",
-    "documents.document": "document",
-    "documents.documentversion": "version",
-}
-
-
-def case_timeline(user: Any, case: Any) -> QuerySet[AuditEvent]:
-    """The case's history from the audit log, holding only events about objects ``user`` may see.
-
-    Coordinators read the whole log of the case (it holds no finding or document content).
-    """
-    from documents.models import DocumentVersion
-    from documents.selectors import documents_for
-    from findings.selectors import comments_for, findings_for
-
-    events = AuditEvent.objects.filter(case=case, action__in=TIMELINE_LABELS).select_related("actor").order_by("id")
-    if is_coordinator(user):
-        return events
-    finding_ids = [str(pk) for pk in findings_for(user).filter(case=case).values_list("pk", flat=True)]
-    comment_ids = [str(pk) for pk in comments_for(user).filter(case=case).values_list("pk", flat=True)]
-    document_ids = list(documents_for(user).filter(case=case).values_list("pk", flat=True))
-    version_ids = [
-        str(pk) for pk in DocumentVersion.objects.filter(document_id__in=document_ids).values_list("pk", flat=True)
-    ]
-    visible = (
-        ~Q(target_type__in=_GUARDED_TARGETS)
-        | Q(target_type="findings.finding", target_id__in=finding_ids)
-        | Q(target_type="findings.comment", target_id__in=comment_ids)
-        | Q(target_type="documents.document", target_id__in=[str(pk) for pk in document_ids])
-        | Q(target_type="documents.documentversion", target_id__in=version_ids)
-    )
-    return events.filter(visible)
 
 
 def timeline_label(event: AuditEvent) -> str:
     """What the timeline says of ``event`` after the actor's name (plain text: templates escape it)."""
-    label = TIMELINE_LABELS.get(event.action)
+    label = TIMELINE_LABELS.get(AuditAction(event.action)) if event.action in AuditAction._value2member_map_ else None
     if label is None:
         return event.action
     return label if isinstance(label, str) else label(event)
 
 
-def audit_log_for(user: Any) -> QuerySet[AuditEvent]:
-    """The whole audit log, for coordinators only."""
-    if not is_coordinator(user):
-        return AuditEvent.objects.none()
+def audit_log() -> QuerySet[AuditEvent]:
+    """The whole audit log, newest first: the program office's page (its views admit coordinators
+    only) reads it; case timelines read their own part (``workflow.selectors.case_timeline``)."""
     return AuditEvent.objects.select_related("actor", "case").order_by("-id")

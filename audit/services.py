@@ -70,7 +70,8 @@ def _normalise_ip(value: str | None) -> str | None:
 def _json_safe(data: dict[str, Any] | None) -> dict[str, Any]:
     """``data`` as it will read back from the JSON column: dates, decimals and UUIDs become
     strings. NaN and infinities are refused (PostgreSQL's jsonb cannot hold them)."""
-    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, sort_keys=True, allow_nan=False))
+    clean: dict[str, Any] = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, sort_keys=True, allow_nan=False))
+    return clean
 
 
 def _lock_chain() -> None:

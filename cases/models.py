@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -84,10 +85,10 @@ class ReviewCase(models.Model):
     safeguard_configuration = models.TextField(blank=True)
     evaluator_access = models.TextField(blank=True, help_text="How evaluators get access to the model.")
 
-    assigned_agencies = models.ManyToManyField(
+    assigned_agencies: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "agencies.Agency", through="CaseAgencyAssignment", related_name="cases", blank=True
     )
-    assigned_reviewers = models.ManyToManyField(
+    assigned_reviewers: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ReviewerAssignment",
         through_fields=("case", "reviewer"),

@@ -141,7 +141,7 @@ def ai_model_edit(*, model: AIModel, actor: User, **changes: Any) -> AIModel:
     if changed:
         model.save(update_fields=changed)
         data = {"fields": sorted(changed), "model": str(model)}
-        drafts = list(model.cases.order_by("pk"))  # all drafts: the model is not frozen
+        drafts: list[ReviewCase | None] = list(model.cases.order_by("pk"))  # all drafts: not frozen
         for case in drafts or [None]:
             audit_record(actor=actor, action=AuditAction.MODEL_EDITED, target=model, case=case, data=data)
     return model

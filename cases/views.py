@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import coordinator_object, coordinator_required, liaison_required, supervisor_object
 from accounts.models import User
 from accounts.roles import agency_membership
 from agencies.models import Agency
-from audit.selectors import case_timeline
 from cases import forms, policy, services
 from cases.models import (
     CaseAgencyAssignment,
@@ -30,13 +30,14 @@ from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
 from cases.policy import Role
 from cases.selectors import cases_for, get_case_for, get_model_for, models_for
 from core.policy import decide
-from core.web import attempt, coordinator_object, coordinator_required, liaison_required, paginate, supervisor_object
+from core.web import attempt, paginate
 from documents import policy as documents_policy
 from documents.selectors import documents_for
 from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
 from workflow import policy as workflow_policy
 from workflow import services as workflow_services
+from workflow.selectors import case_timeline
 
 # --- models ----------------------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
         .order_by("agency__short_name", "-is_lead"),
-        "timeline": case_timeline(user, case),
+        "timeline": case_timeline(user, case, held=held),
         "pending_closeout": case.closeouts.filter(state=CloseoutState.PENDING).first(),
         "closeouts": case.closeouts.select_related("requested_by").order_by("-requested_at"),
         "is_coordinator": coordinator,

@@ -9,11 +9,13 @@ a check can only fail closed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, TypeVar
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
@@ -35,6 +37,7 @@ GUARDED: dict[str, str] = {
 }
 
 M = TypeVar("M", bound=models.Model)
+logger = logging.getLogger(__name__)
 
 
 def _model_for(perm: str) -> type[models.Model]:
@@ -47,7 +50,7 @@ def _model_for(perm: str) -> type[models.Model]:
 def _permission(perm: str) -> Permission:
     model = _model_for(perm)
     app_label, codename = perm.split(".", 1)
-    return Permission.objects.get_by_natural_key(codename, app_label, model._meta.model_name)
+    return Permission.objects.get_by_natural_key(codename, app_label, model._meta.model_name or "")
 
 
 def coordinators_group() -> Group:
@@ -60,7 +63,7 @@ def visible(user: Any, perm: str, queryset: QuerySet[M] | None = None) -> QueryS
     Superusers get no blanket access: everyone sees what their organisation was granted.
     """
     model = _model_for(perm)
-    qs = queryset if queryset is not None else model._default_manager.all()
+    qs = queryset if queryset is not None else cast(QuerySet[M], model._default_manager.all())
     if qs.model is not model:
         raise ValueError(f"{perm} guards {model.__name__}, not {qs.model.__name__}.")
     if user is None or not user.is_authenticated or not user.is_active:
@@ -72,17 +75,30 @@ def get_visible_or_404(user: Any, perm: str, queryset: QuerySet[M], pk: Any) -> 
     """Fetch one object and authorize it: missing and forbidden answer alike (404)."""
     try:
         return visible(user, perm, queryset).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise refuse_access(user, perm, pk) from None
+
+
+# Who records refused accesses: the audit log registers itself at startup (audit.apps), so that
+# this module imports no domain app.
+RefusalRecorder = Callable[[Any, dict[str, Any]], None]
+_refusal_recorder: RefusalRecorder | None = None
+
+
+def set_refusal_recorder(recorder: RefusalRecorder | None) -> None:
+    global _refusal_recorder
+    _refusal_recorder = recorder
 
 
 def refuse_access(user: Any, what: str, pk: Any) -> Http404:
     """Record a refused access to a guarded object (who, what, when) and return the 404 to raise:
     "does not exist" and "not yours" answer alike."""
-    from audit.services import audit_refusal
-
     actor = user if user is not None and user.is_authenticated else None
-    audit_refusal(actor=actor, data={"permission": what, "object_id": str(pk)[:64]})
+    data = {"permission": what, "object_id": str(pk)[:64]}
+    if _refusal_recorder is None:
+        logger.warning("access refused (no audit log installed): %s by user %s", data, getattr(actor, "pk", None))
+    else:
+        _refusal_recorder(actor, data)
     return Http404("No such object, or it is not yours to see.")
 
 
@@ -93,9 +109,14 @@ def has(user: Any, perm: str, obj: models.Model) -> bool:
     return visible(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
 
+def _permissions_table(perm: str) -> Any:
+    """The direct foreign-key table holding group permissions on the model ``perm`` guards."""
+    return get_group_obj_perms_model(_model_for(perm))  # type: ignore[arg-type]  # guardian takes a class too
+
+
 def grant(perm: str, groups: Iterable[Group], objs: Iterable[models.Model]) -> None:
     permission = _permission(perm)
-    table = get_group_obj_perms_model(_model_for(perm))
+    table = _permissions_table(perm)
     groups, objs = list(groups), list(objs)
     existing = set(
         table.objects.filter(permission=permission, group__in=groups, content_object__in=objs).values_list(
@@ -114,7 +135,7 @@ def grant(perm: str, groups: Iterable[Group], objs: Iterable[models.Model]) -> N
 
 def revoke(perm: str, objs: Iterable[models.Model], groups: Iterable[Group] | None = None) -> None:
     """Take ``perm`` on ``objs`` from ``groups`` (from every group when None)."""
-    table = get_group_obj_perms_model(_model_for(perm))
+    table = _permissions_table(perm)
     rows = table.objects.filter(permission=_permission(perm), content_object__in=list(objs))
     if groups is not None:
         rows = rows.filter(group__in=list(groups))
@@ -124,7 +145,7 @@ def revoke(perm: str, objs: Iterable[models.Model], groups: Iterable[Group] | No
 def sync(perm: str, obj: models.Model, groups: Iterable[Group]) -> None:
     """Make exactly ``groups`` hold ``perm`` on ``obj``."""
     permission = _permission(perm)
-    table = get_group_obj_perms_model(_model_for(perm))
+    table = _permissions_table(perm)
     wanted = {group.pk for group in groups}
     current = set(table.objects.filter(permission=permission, content_object=obj).values_list("group_id", flat=True))
     if current - wanted:

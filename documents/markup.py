@@ -209,7 +209,9 @@ class MarkupScanner:
             while pos < end:
                 if not states:
                     # The fast path stops before the cut, so that the state there is exact.
-                    pos = _SKIP.match(text, pos, end).end()
+                    skipped = _SKIP.match(text, pos, end)
+                    assert skipped is not None  # the pattern matches the empty string
+                    pos = skipped.end()
                     if pos >= end or pos + 1 >= n:
                         break  # a '<' at the very end is read again with what follows it
                     if _is_letter(text[pos + 1]):
@@ -283,12 +285,12 @@ class MarkupScanner:
                     raise ActiveMarkup(
                         f"an {found.group(1).lower()}= event-handler attribute", base + at, _excerpt(window, at)
                     )
-        match = _BRACE_HANDLER.search(window) if self.markdown else None
-        if match:
+        brace = _BRACE_HANDLER.search(window) if self.markdown else None
+        if brace:
             raise ActiveMarkup(
-                f"an {match.group(1).lower()}= event handler in an attribute list",
-                base + match.start(),
-                _excerpt(window, match.start()),
+                f"an {brace.group(1).lower()}= event handler in an attribute list",
+                base + brace.start(),
+                _excerpt(window, brace.start()),
             )
 
     def _check_urls(self, text: str, final: bool) -> None:

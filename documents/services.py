@@ -11,6 +11,7 @@ transaction has rolled back, so the record survives. Call these services outside
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.core.files import File
@@ -128,12 +129,15 @@ def _store_version(
     )
 
 
-def _staged_and_checked(upload: File) -> tuple[StagedFile, str, str]:
+TITLE_MAX = 200  # Document.title's max_length
+
+
+def _staged_and_checked(upload: File[Any]) -> tuple[StagedFile, str, str]:
     """Stage and check the upload; on refusal nothing of it is left."""
     staged = stage(upload)
     try:
         display_name = clean_display_name(staged.raw_name)
-        checked = check_file(staged.path, display_name)
+        checked = check_file(Path(staged.path), display_name)
         scan_file(staged.path)
     except BaseException:
         staged.discard()
@@ -150,7 +154,7 @@ def document_create(
     kind: str,
     title: str,
     marking: str,
-    upload: File,
+    upload: File[Any],
     actor: User,
     visibility: str | None = None,
 ) -> Document:
@@ -221,7 +225,7 @@ def document_create(
     return document
 
 
-def document_add_version(*, document: Document, upload: File, actor: User) -> DocumentVersion:
+def document_add_version(*, document: Document, upload: File[Any], actor: User) -> DocumentVersion:
     """Add ``upload`` as the next version of ``document``. The firm versions its documentation; an
     agency versions its own working files. A file identical to the latest version is refused."""
     staged: StagedFile | None = None
@@ -287,7 +291,7 @@ def _clean_metadata(
     title = " ".join((title or "").split())
     if not title:
         raise DomainError("A document needs a title.", code="invalid")
-    if len(title) > Document._meta.get_field("title").max_length:
+    if len(title) > TITLE_MAX:
         raise DomainError("A document title is at most 200 characters.", code="invalid")
     if agency is None:
         if visibility not in (None, Visibility.FIRM):

@@ -49,12 +49,14 @@ class HashedUpload(UploadedFile):
         self.sha256 = ""
 
     def temporary_file_path(self) -> str:
-        return self.file.name
+        assert self.file is not None
+        return str(self.file.name)
 
     def close(self) -> None:
         # Once the storage has moved the file into place there is no temp file left to remove.
         with contextlib.suppress(FileNotFoundError):
-            self.file.close()
+            if self.file is not None:
+                self.file.close()
 
 
 class DocumentUploadHandler(FileUploadHandler):
@@ -196,7 +198,7 @@ def stage(upload: File) -> StagedFile:
     max_bytes = int(settings.DOCUMENT_MAX_UPLOAD_BYTES)
     raw_name = upload.name or ""
     if isinstance(upload, HashedUpload) and upload.sha256:
-        staged = StagedFile(upload=upload, size=upload.size, sha256=upload.sha256, raw_name=raw_name)
+        staged = StagedFile(upload=upload, size=upload.size or 0, sha256=upload.sha256, raw_name=raw_name)
     else:
         target = HashedUpload(raw_name, getattr(upload, "content_type", None), None, None)
         digest = hashlib.sha256()

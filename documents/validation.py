@@ -260,8 +260,10 @@ def check_text(path: Path, ext: str, file_type: FileType) -> None:
         try:
             with open(path, encoding="utf-8-sig") as handle:
                 json.load(handle)
-        except ValueError as error:
+        except json.JSONDecodeError as error:
             raise refuse("text", f"The file is named .json but is not valid JSON ({error.msg}).") from None
+        except ValueError as error:
+            raise refuse("text", f"The file is named .json but is not valid JSON ({error}).") from None
 
 
 def _markup_refusal(found: ActiveMarkup, scanner: MarkupScanner) -> DomainError:

@@ -61,7 +61,8 @@ def _validate(fields: dict[str, Any]) -> None:
     )
     for field, choices, label in checks:
         if field in fields and fields[field] not in choices.values:
-            raise DomainError(f"{fields[field]!r} is not a {label}. Choose from: {', '.join(choices.labels)}.")
+            offered = ", ".join(str(choice) for choice in choices.labels)
+            raise DomainError(f"{fields[field]!r} is not a {label}. Choose from: {offered}.")
     for field in ("title", "description"):
         if field in fields and not (fields[field] or "").strip():
             raise DomainError(f"A finding needs a {field}.")

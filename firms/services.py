@@ -5,11 +5,12 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.roles import firm_membership
 from accounts.services import require_coordinator, require_no_organisation
 from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
+from core.policy import require
+from firms import policy
 from firms.models import Firm, FirmMembership
 
 
@@ -41,11 +42,7 @@ def firm_membership_add(*, firm: Firm, user: User, is_admin: bool, actor: User |
     """Make ``user`` a liaison of ``firm``. A coordinator adds anyone; a firm admin adds liaisons
     to their own firm; ``actor`` None is the operator."""
     if actor is not None:
-        acting = firm_membership(actor)
-        if not (actor.is_staff and actor.is_active) and not (acting and acting.is_admin and acting.firm_id == firm.pk):
-            raise DomainError(
-                "Only a program coordinator or an admin of this firm can add its liaisons.", code="forbidden"
-            )
+        require(policy.firm_member_add_refusal(actor, firm, is_admin=is_admin))
     require_no_organisation(user)
     membership = FirmMembership.objects.create(user=user, firm=firm, is_admin=is_admin)
     user.groups.add(firm.group)
@@ -60,15 +57,7 @@ def firm_membership_add(*, firm: Firm, user: User, is_admin: bool, actor: User |
 
 @transaction.atomic
 def firm_membership_remove(*, membership: FirmMembership, actor: User) -> None:
-    acting = firm_membership(actor)
-    if not (actor.is_staff and actor.is_active) and not (
-        acting and acting.is_admin and acting.firm_id == membership.firm_id
-    ):
-        raise DomainError(
-            "Only a program coordinator or an admin of this firm can remove its liaisons.", code="forbidden"
-        )
-    if membership.user_id == actor.pk:
-        raise DomainError("You cannot remove yourself from your firm.")
+    require(policy.firm_member_remove_refusal(actor, membership.firm, member=membership.user))
     membership.user.groups.remove(membership.firm.group)
     audit_record(
         actor=actor,

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from core.web import attempt, coordinator_object, coordinator_required, paginate
+from accounts.decorators import coordinator_object, coordinator_required
+from core.web import attempt, paginate
 from firms.forms import FirmForm
 from firms.models import Firm
 from firms.services import firm_create

@@ -44,11 +44,11 @@ def invitation_targets_for(*, actor: Any) -> list[InvitationTarget]:
         targets.append(InvitationTarget(kind=InvitationKind.COORDINATOR))
         return targets
     candidates: list[InvitationTarget] = []
-    if membership := firm_membership(actor):
-        candidates.append(InvitationTarget(kind=InvitationKind.FIRM, firm=membership.firm, is_admin=False))
-    if membership := agency_membership(actor):
+    if firm_side := firm_membership(actor):
+        candidates.append(InvitationTarget(kind=InvitationKind.FIRM, firm=firm_side.firm, is_admin=False))
+    if agency_side := agency_membership(actor):
         candidates.append(
-            InvitationTarget(kind=InvitationKind.AGENCY, agency=membership.agency, agency_role=AgencyRole.REVIEWER)
+            InvitationTarget(kind=InvitationKind.AGENCY, agency=agency_side.agency, agency_role=AgencyRole.REVIEWER)
         )
     # The rule in permissions.py decides; this only lists the candidates it could allow.
     return [target for target in candidates if may_invite(actor, target)]
@@ -64,10 +64,10 @@ def invitations_pending_for(*, actor: Any) -> QuerySet[Invitation]:
     pending = Invitation.objects.pending().select_related("firm", "agency", "invited_by")
     if is_coordinator(actor):
         return pending
-    if (membership := firm_membership(actor)) and membership.is_admin:
-        return pending.filter(firm_id=membership.firm_id)
-    if (membership := agency_membership(actor)) and membership.is_supervisor:
-        return pending.filter(agency_id=membership.agency_id)
+    if (firm := firm_membership(actor)) and firm.is_admin:
+        return pending.filter(firm_id=firm.firm_id)
+    if (agency := agency_membership(actor)) and agency.is_supervisor:
+        return pending.filter(agency_id=agency.agency_id)
     return pending.none()
 
 

@@ -20,7 +20,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
@@ -29,13 +29,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
-from accounts.services import coordinator_appoint
-from agencies.models import Agency, AgencyMembership, AgencyRole
+from accounts.roles import belongs_to_an_organisation
+from accounts.services import coordinator_appoint, require_coordinator
+from agencies.models import Agency, AgencyRole
 from agencies.services import agency_membership_add
 from audit.actions import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
-from firms.models import Firm, FirmMembership
+from firms.models import Firm
 from firms.services import firm_membership_add
 from invitations.models import Invitation, InvitationKind, InvitationTarget
 from invitations.permissions import invite_refusal
@@ -96,21 +97,11 @@ def _refuse_flood(actor: User) -> None:
         )
 
 
-def _belongs_to_an_organisation(user: User) -> bool:
-    # Not accounts.roles: those answer None for a deactivated account, and a deactivated
-    # account's membership still counts here.
-    return (
-        user.is_staff
-        or FirmMembership.objects.filter(user=user).exists()
-        or AgencyMembership.objects.filter(user=user).exists()
-    )
-
-
 def _refuse_existing_account(email: str) -> None:
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
         return
-    if _belongs_to_an_organisation(existing):
+    if belongs_to_an_organisation(existing):
         raise DomainError(f"{email} already has an account with an organisation; a person has exactly one.")
     if not existing.is_active:
         raise DomainError(f"{email} belongs to a deactivated account, which cannot be invited back.")
@@ -159,7 +150,7 @@ def plain_name(user: User) -> str:
 
 
 def accept_url(token: str) -> str:
-    return settings.SITE_URL + reverse("invitations:accept", kwargs={"token": token})
+    return str(settings.SITE_URL) + reverse("invitations:accept", kwargs={"token": token})
 
 
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
@@ -326,11 +317,14 @@ def invitation_accept(*, token: str, password: str, full_name: str) -> User:
         raise
 
 
+FULL_NAME_MAX = 150  # User.full_name's max_length
+
+
 def _accept(invitation: Invitation, *, now: datetime.datetime, password: str, full_name: str) -> User:
     full_name = " ".join((full_name or "").split())
     if not full_name:
         raise DomainError("Please give your full name.", code="invalid_name")
-    if len(full_name) > User._meta.get_field("full_name").max_length:
+    if len(full_name) > FULL_NAME_MAX:
         raise DomainError("Your name is too long for the form; please shorten it.", code="invalid_name")
     inviter = invitation.invited_by
     if invite_refusal(inviter, invitation.target):
@@ -357,7 +351,7 @@ def _accept(invitation: Invitation, *, now: datetime.datetime, password: str, fu
     else:
         if not user.is_active:
             raise DomainError(f"The account for {user.email} has been deactivated; it cannot accept invitations.")
-        if _belongs_to_an_organisation(user):
+        if belongs_to_an_organisation(user):
             raise DomainError(f"{user.email} already belongs to an organisation; a person has exactly one.")
         user.full_name = full_name
         _validate_password(password, user)
@@ -402,3 +396,51 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.save(update_fields=["revoked_at", "revoked_by"])
     audit_record(actor=actor, action=AuditAction.INVITATION_REVOKED, target=invitation, data=_audit_data(invitation))
     return invitation
+
+
+def _notify_email_change(*, old: str, new: str) -> None:
+    """Tell both addresses, so that the owner of the old one hears of a change they did not ask for."""
+    body = (
+        "Hello,\n\n"
+        f"The program office changed the address you sign in to Checkpoint with from {old} to {new}.\n\n"
+        "If you did not ask for this, contact the program office at once.\n\n"
+        f"Checkpoint\n{settings.SITE_URL}\n"
+    )
+    send_mail("Your Checkpoint sign-in address was changed", body, None, [old, new])
+
+
+@transaction.atomic
+def account_change_email(*, user: User, new_email: str, actor: User) -> User:
+    """A program coordinator changes the address a person signs in with.
+
+    The address is a person's identity here (invitations, sign-in, password reset), so nobody
+    changes their own: an address added by its holder would become their sign-in identity before
+    anyone knew it was theirs, and would block the real owner's invitation. The coordinator
+    confirms the new address with the person out of band; both addresses are told of the change.
+    """
+    require_coordinator(actor, "change a person's email address")
+    new_email = (new_email or "").strip().lower()
+    try:
+        validate_email(new_email)
+    except ValidationError:
+        raise DomainError(f"{new_email or 'An empty address'} is not a valid email address.") from None
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_email = user.email
+    if new_email == old_email.lower():
+        raise DomainError(f"{old_email} is already this person's address.")
+    if (
+        User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=new_email).exclude(user=user).exists()
+    ):
+        raise DomainError(f"{new_email} is the address of another account.")
+    if Invitation.objects.pending().filter(email=new_email).exists():
+        raise DomainError(f"{new_email} has an open invitation. Revoke it first.")
+    user.email = new_email
+    user.save(update_fields=["email"])
+    EmailAddress.objects.filter(user=user).delete()
+    EmailAddress.objects.create(user=user, email=new_email, verified=True, primary=True)
+    audit_record(
+        actor=actor, action=AuditAction.ACCOUNT_EMAIL_CHANGED, target=user, data={"from": old_email, "to": new_email}
+    )
+    transaction.on_commit(lambda: _notify_email_change(old=old_email, new=new_email), robust=True)
+    return user

@@ -13,11 +13,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_coordinator, role_label
-from accounts.services import account_change_email, user_deactivate
+from accounts.services import user_deactivate
 from core.errors import DomainError
 from invitations import selectors, services
 from invitations.forms import AcceptInvitationForm, ChangeEmailForm, DeactivateAccountForm, InvitationForm
 from invitations.permissions import may_revoke
+from invitations.services import account_change_email
 
 
 def _page_not_for_you() -> Http404:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import User
+from accounts.roles import coordinators
 from agencies.models import Agency, AgencyMembership, AgencyRole
 from cases.models import Closeout, CloseoutDecision, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE
@@ -94,9 +95,7 @@ def _assigned_agencies(case: ReviewCase) -> list[int]:
 
 
 def _coordinators() -> list[int]:
-    return list(
-        User.objects.filter(is_staff=True, groups__name=permissions.COORDINATORS_GROUP).values_list("pk", flat=True)
-    )
+    return list(coordinators().values_list("pk", flat=True))
 
 
 def _reviewing_team(case: ReviewCase) -> list[int]:
@@ -105,8 +104,13 @@ def _reviewing_team(case: ReviewCase) -> list[int]:
     return [*reviewers, *_supervisors(_assigned_agencies(case))]
 
 
+def _target_id(event: NotificationEvent) -> int:
+    """The event's object id (0, which no row has, for an event about no object)."""
+    return event.target_id or 0
+
+
 def _finding(event: NotificationEvent) -> Finding | None:
-    return Finding.objects.filter(pk=event.target_id, case_id=event.case_id).first()
+    return Finding.objects.filter(pk=_target_id(event), case_id=event.case_id).first()
 
 
 Audience = tuple[list[int], str, Any, dict[str, Any]]  # people, permission, object, facts for the text
@@ -117,7 +121,7 @@ def _case_submitted(event: NotificationEvent, case: ReviewCase) -> Audience:
 
 
 def _agency_assigned(event: NotificationEvent, case: ReviewCase) -> Audience:
-    agency = Agency.objects.filter(pk=event.target_id).first()
+    agency = Agency.objects.filter(pk=_target_id(event)).first()
     if agency is None:
         return [], VIEW_CASE, case, {}
     return _supervisors([agency.pk]), VIEW_CASE, case, {"agency": agency.short_name}
@@ -128,7 +132,12 @@ def _reviewer_assigned(event: NotificationEvent, case: ReviewCase) -> Audience:
 
 
 def _sharing_date_moved(event: NotificationEvent, case: ReviewCase) -> Audience:
-    return _reviewing_team(case), VIEW_CASE, case, {"sharing_date": texts.day(case.sharing_date)}
+    return (
+        _reviewing_team(case),
+        VIEW_CASE,
+        case,
+        {"sharing_date": texts.day(case.sharing_date) if case.sharing_date else None},
+    )
 
 
 def _finding_released(event: NotificationEvent, case: ReviewCase) -> Audience:
@@ -159,8 +168,8 @@ def _firm_responded(event: NotificationEvent, case: ReviewCase) -> Audience:
 
 def _closeout_requested(event: NotificationEvent, case: ReviewCase) -> Audience:
     """Whoever may decide it: ``workflow.policy``'s rule, as the dashboards and reminders use it."""
-    closeouts = Closeout.objects.filter(pk=event.target_id, case=case).select_related("case")
-    deciders = deciding_supervisors(closeouts).get(event.target_id, set())
+    closeouts = Closeout.objects.filter(pk=_target_id(event), case=case).select_related("case")
+    deciders = deciding_supervisors(closeouts).get(_target_id(event), set())
     return list(deciders), VIEW_CASE, case, {}
 
 
@@ -175,7 +184,7 @@ def _release_requested(event: NotificationEvent, case: ReviewCase) -> Audience:
 
 
 def _closeout_decided(event: NotificationEvent, case: ReviewCase) -> Audience:
-    decision = CloseoutDecision.objects.filter(pk=event.target_id).select_related("closeout", "agency").first()
+    decision = CloseoutDecision.objects.filter(pk=_target_id(event)).select_related("closeout", "agency").first()
     if decision is None or decision.closeout.case_id != case.pk:
         return [], VIEW_CASE, case, {}
     verb = "approved" if decision.decision == "approved" else "returned"
@@ -217,7 +226,7 @@ AUDIENCES: dict[EventVerb, Callable[[NotificationEvent, ReviewCase], Audience]] 
 
 def event_audience(event: NotificationEvent) -> tuple[list[User], Any, str]:
     """The people to notify of ``event``, the object the notice is about, and its sentence."""
-    rule = AUDIENCES.get(event.verb)
+    rule = AUDIENCES.get(EventVerb(event.verb)) if event.verb in EventVerb._value2member_map_ else None
     if rule is None:  # a row written before its verb stopped being an EventVerb: no one hears of it
         return [], None, ""
     case = ReviewCase.objects.select_related("model").get(pk=event.case_id)

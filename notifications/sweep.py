@@ -35,6 +35,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import coordinators
 from agencies.models import AgencyMembership, AgencyRole
 from audit.actions import AuditAction
 from audit.services import audit_record
@@ -174,6 +175,7 @@ def _window_targets(now: datetime.datetime, today: datetime.date) -> list[_Targe
     ).values_list("pk", "reference", "sharing_date")
     targets = {}
     for pk, reference, sharing_date in rows:
+        assert sharing_date is not None  # the filter on its range
         threshold = schedule.current_threshold(kind, sharing_date, now)
         if threshold is not None:
             targets[pk] = _Target(kind, pk, pk, reference, sharing_date, threshold)
@@ -204,6 +206,7 @@ def _response_targets(now: datetime.datetime, today: datetime.date) -> list[_Tar
     ).values_list("pk", "case_id", "case__reference", "response_due", "case__model__firm_id")
     targets, firm_of = {}, {}
     for pk, case_id, reference, response_due, firm_id in rows:
+        assert response_due is not None  # the filter on its range
         threshold = schedule.current_threshold(kind, response_due, now)
         if threshold is not None:
             targets[pk] = _Target(kind, pk, case_id, reference, response_due, threshold)
@@ -252,19 +255,16 @@ def _triage_targets(now: datetime.datetime, today: datetime.date) -> list[_Targe
     ).values_list("pk", "reference", "submitted_at")
     targets = []
     for pk, reference, submitted_at in rows:
+        assert submitted_at is not None  # a submitted case has its moment
         submitted_on = schedule.local_date(submitted_at)
         threshold = schedule.current_threshold(kind, submitted_on, now)
         if threshold is not None:
             targets.append(_Target(kind, pk, pk, reference, submitted_on, threshold))
     if not targets:
         return []
-    coordinators = set(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=permissions.COORDINATORS_GROUP).values_list(
-            "pk", flat=True
-        )
-    )
+    program_office = set(coordinators().values_list("pk", flat=True))
     for target in targets:
-        target.recipients |= coordinators
+        target.recipients |= program_office
     return targets
 
 
@@ -279,7 +279,7 @@ def _allowed(targets: Sequence[_Target]) -> set[tuple[int, str, int]]:
     if not wanted:
         return set()
     users = {user.pk: user for user in User.objects.filter(pk__in={user_id for user_id, _ in wanted})}
-    models = {VIEW_CASE: ReviewCase, VIEW_FINDING: Finding}
+    models: dict[str, Any] = {VIEW_CASE: ReviewCase, VIEW_FINDING: Finding}
     allowed = set()
     for (user_id, perm), object_ids in wanted.items():
         queryset = models[perm].objects.filter(pk__in=object_ids)
@@ -377,7 +377,7 @@ def claim(due: Sequence[DueReminder], now: datetime.datetime | None = None) -> i
                         recipient_id=reminder.recipient_id,
                         verb=f"reminder.{reminder.kind}",
                         case_id=reminder.case_id,
-                        target_type=TARGET_TYPES[reminder.kind],
+                        target_type=TARGET_TYPES[ReminderKind(reminder.kind)],
                         target_id=reminder.target_id,
                         message=reminder.message,
                         reminder_id=ours[reminder.key],

@@ -72,8 +72,8 @@ def event_message(verb: str, *, reference: str, **facts: object) -> str:
         EventVerb.CASE_WITHDRAWN: f"{reference} was withdrawn by the firm. The review has stopped.",
     }
     try:
-        text = texts[verb]
-    except KeyError:
+        text = texts[EventVerb(verb)]
+    except (KeyError, ValueError):
         raise ValueError(f"No notice is sent for {verb!r}.") from None
     if verb == EventVerb.FINDING_RELEASED and facts.get("response_due"):
         text += f" Your response is due by {facts['response_due']}."

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "workflow",  # the transitions that reach across a case's documents and findings
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
+    "dashboard",  # each role's landing page
 ]
 
 MIDDLEWARE = [
@@ -108,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.portal",
+                "accounts.context_processors.portal",
                 "notifications.context_processors.unread",  # the header's unread count
             ],
         },

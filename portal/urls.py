@@ -1,10 +1,10 @@
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from core import views as core_views
+from dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("accounts/password/change/", accounts_views.password_change, name="account_change_password"),
     path("accounts/email/", accounts_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),

@@ -106,7 +106,7 @@ def _decide_refusal(actor: Any, closeout: Closeout, standing_: Standing | None) 
     if closeout.requested_by_id == actor.pk:
         return Refusal("You requested this closeout, so another supervisor must decide it.", "own_request")
     assert held.membership is not None  # a supervisor of an assigned agency
-    if closeout.decisions.filter(agency_id=held.agency_id).exists():
+    if closeout.decisions.filter(agency_id=held.membership.agency_id).exists():
         return Refusal(f"{held.membership.agency.short_name} has already decided on this closeout.", "decided")
     return None
 

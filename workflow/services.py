@@ -29,6 +29,7 @@ from cases.models import (
     ReviewCase,
 )
 from cases.permissions import REVIEW_CASE, VIEW_CASE
+from cases.policy import standing
 from cases.services import make_read_only, validate_window
 from core import permissions
 from core.errors import DomainError
@@ -176,11 +177,11 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
     case = lock_and_refresh(closeout.case)
     closeout = Closeout.objects.select_for_update().select_related("case").get(pk=closeout.pk)
     closeout.case = case
-    standing = policy.standing(actor, case)
+    held = standing(actor, case)
     refusal = policy.closeout_approve_refusal if approve else policy.closeout_return_refusal
-    require(refusal(actor, closeout, standing_=standing))
-    assert standing.membership is not None  # the policy asked: a supervisor of an assigned agency
-    agency = standing.membership.agency
+    require(refusal(actor, closeout, standing_=held))
+    assert held.membership is not None  # the policy asked: a supervisor of an assigned agency
+    agency = held.membership.agency
     reason = (reason or "").strip()
     if not approve and not reason:
         raise DomainError("Say why the closeout is returned: the reviewers will see your reason.", field="reason")

@@ -11,10 +11,9 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import account_change_email
 from audit.models import AuditEvent
 from core.errors import DomainError
-from invitations.services import invitation_create
+from invitations.services import account_change_email, invitation_create
 from tests.assertions import refused, rows_unchanged
 
 

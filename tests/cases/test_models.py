@@ -107,8 +107,8 @@ def test_editing_a_model_with_draft_cases_is_on_each_drafts_trail(alex, sam):
 
     from django.utils import timezone
 
-    from audit.selectors import case_timeline
     from cases.services import case_create
+    from workflow.selectors import case_timeline
 
     model = ai_model_register(actor=alex, name="Atlas", version="2.1")
     sharing = timezone.localdate() + datetime.timedelta(days=20)

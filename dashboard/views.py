@@ -73,4 +73,4 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     else:
         context["role"] = "none"
-    return render(request, "core/home.html", context)
+    return render(request, "dashboard/home.html", context)
