@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import coordinator_required
 from audit.selectors import audit_log
 from audit.services import verify_chain
+from cases.selectors import cases_for
 from core import forms as cp
 from core.web import paginate
 
@@ -33,7 +34,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             events = events.filter(actor_label__icontains=data["actor"].strip())
         if data["case"]:
             events = events.filter(case__reference__iexact=data["case"].strip())
-    return render(request, "audit/audit_list.html", {"form": form, "page": paginate(request, events, per_page=50)})
+    page = paginate(request, events, per_page=50)
+    # A row links its case only if the reader may open it (a draft is the firm's own): no link of
+    # ours leads to "Page not found".
+    case_ids = {event.case_id for event in page.object_list if event.case_id}
+    openable_cases = set(cases_for(request.user).filter(pk__in=case_ids).values_list("pk", flat=True))
+    return render(request, "audit/audit_list.html", {"form": form, "page": page, "openable_cases": openable_cases})
 
 
 @coordinator_required

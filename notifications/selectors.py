@@ -26,6 +26,37 @@ def get_notification_for(user: Any, pk: Any) -> Notification:
         raise refuse_access(user, "notifications.view_notification", pk) from None
 
 
+def openable(user: Any, notifications: Iterable[Notification]) -> set[int]:
+    """The ids of ``notifications`` whose object ``user`` may open now: the list links only those, so
+    that no link of ours leads to "Page not found" (a finding re-scoped, a case no longer shared).
+    Two queries at most, whatever the number of notices."""
+    from cases.models import Closeout
+    from cases.selectors import cases_for
+    from findings.selectors import findings_for
+
+    notices = list(notifications)
+    finding_ids = {n.target_id for n in notices if n.target_type == "findings.finding"}
+    seen_findings = (
+        set(findings_for(user).filter(pk__in=finding_ids).values_list("pk", flat=True)) if finding_ids else set()
+    )
+    case_ids = {n.case_id for n in notices}
+    seen_cases = set(cases_for(user).filter(pk__in=case_ids).values_list("pk", flat=True)) if case_ids else set()
+    closeouts = {n.target_id for n in notices if n.target_type == "cases.closeout"}
+    closeout_cases = dict(Closeout.objects.filter(pk__in=closeouts).values_list("pk", "case_id")) if closeouts else {}
+    opened = set()
+    for notice in notices:
+        target = notice.target_id or 0  # no row has id 0
+        if notice.target_type == "findings.finding":
+            ok = target in seen_findings
+        elif notice.target_type == "cases.closeout":
+            ok = closeout_cases.get(target) in seen_cases
+        else:
+            ok = notice.case_id in seen_cases
+        if ok:
+            opened.add(notice.pk)
+    return opened
+
+
 def unread_count(user: Any) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
 

@@ -15,7 +15,7 @@ from core.web import attempt, paginate
 from notifications import services
 from notifications.forms import PreferenceForm
 from notifications.models import Notification
-from notifications.selectors import email_mode_for, get_notification_for, notifications_for
+from notifications.selectors import email_mode_for, get_notification_for, notifications_for, openable
 
 # Where a notice about each kind of object leads; the page there applies the reader's permissions.
 TARGET_PAGES = {
@@ -49,7 +49,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     inbox = notifications_for(request.user)
     page = paginate(request, inbox)
     unread = inbox.filter(read_at__isnull=True).count()
-    return render(request, "notifications/list.html", {"page": page, "unread": unread})
+    context = {"page": page, "unread": unread, "openable": openable(request.user, page.object_list)}
+    return render(request, "notifications/list.html", context)
 
 
 @login_required
@@ -57,6 +58,10 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """The link in an email and in the list: mark the notice read, go to what it is about."""
     notification = get_notification_for(request.user, pk)
     services.notification_mark_read(notification=notification, actor=request.user)
+    if notification.pk not in openable(request.user, [notification]):
+        # Not a link to "Page not found": what it was about is no longer shared with the reader.
+        messages.info(request, "What this notice was about is no longer open to you.")
+        return redirect("notifications:list")
     return redirect(target_url(notification))
 
 

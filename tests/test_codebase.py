@@ -4,8 +4,10 @@ domain's words rather than point at a tracker's numbers that a clone cannot read
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -83,3 +85,25 @@ def test_no_comment_refers_to_a_numbered_issue():
             if TICKET.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not found, "say why in the domain's words instead of naming an issue:\n" + "\n".join(found)
+
+
+def test_the_layers_hold():
+    """``core`` imports no domain app and domain apps import downward only (pyproject.toml,
+    [tool.importlinter]): CI runs ``make test``, so the contract is held here as well as in lint."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_the_types_hold():
+    """mypy with django-stubs: strict on the services, selectors and policy modules (pyproject.toml)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "CHECKPOINT_DEMO": "1"},
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

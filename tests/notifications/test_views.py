@@ -52,9 +52,37 @@ def test_opening_a_notice_marks_it_read_and_leads_to_its_object(client_for, alex
     item.refresh_from_db()
     assert item.read_at is not None
     assert AuditEvent.objects.filter(action="notification.read", target_id=str(item.pk)).exists()
-    finding_notice = notice(alex, case, target_type="findings.finding", target_id=7)
-    response = client_for(alex).get(reverse("notifications:open", args=[finding_notice.pk]))
-    assert response["Location"] == reverse("findings:detail", args=[7])
+
+
+def test_a_notice_leads_to_its_finding_only_while_the_reader_may_open_it(
+    client_for, alex, coordinator, dod_reviewer, dod_supervisor
+):
+    """Links never lead to a 404 we made: a notice whose object is no longer open to its reader is
+    named, not linked, and opening it says so instead of answering "Page not found"."""
+    from findings.models import Finding
+    from tests.builders import released
+
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
+    shared = released(case, dod_reviewer, dod_supervisor, visibility="firm", title="Shared")
+    hidden = released(case, dod_reviewer, dod_reviewer, visibility="agency", title="DoD's own")
+    client = client_for(alex)
+    open_notice = notice(alex, case, "About a shared finding.", target_type="findings.finding", target_id=shared.pk)
+    gone_notice = notice(alex, case, "About a finding not shared.", target_type="findings.finding", target_id=hidden.pk)
+    missing = notice(alex, case, "About a finding that is gone.", target_type="findings.finding", target_id=987654)
+    assert not Finding.objects.filter(pk=987654).exists()
+
+    page = client.get(LIST).content.decode()
+    assert f'href="{reverse("notifications:open", args=[open_notice.pk])}"' in page
+    for unopenable in (gone_notice, missing):
+        assert f'href="{reverse("notifications:open", args=[unopenable.pk])}"' not in page
+    assert page.count("(no longer open to you)") == 2
+
+    assert client.get(reverse("notifications:open", args=[open_notice.pk]))["Location"] == reverse(
+        "findings:detail", args=[shared.pk]
+    )
+    response = client.get(reverse("notifications:open", args=[gone_notice.pk]), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "no longer open to you" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["open", "read", "clear"])

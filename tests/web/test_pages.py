@@ -118,3 +118,16 @@ def test_findings_list_filters(client_for, dod_reviewer, dod_supervisor, case):
     page = text(reviewer.get(reverse("findings:list"), {"severity": "low"}))
     assert "Low one" in page
     assert "Critical one" not in page
+
+
+def test_the_audit_log_links_a_case_only_for_a_reader_who_may_open_it(client_for, alex, coordinator):
+    """The coordinators' log names a draft's reference (a draft is the firm's own) without linking
+    to a page that would answer "Page not found"."""
+    from tests import builders
+
+    draft = builders.make_case(alex, state="draft")
+    submitted = builders.make_case(alex, state="submitted")
+    page = client_for(coordinator).get(reverse("audit:list")).content.decode()
+    assert f'href="{reverse("cases:detail", args=[submitted.pk])}"' in page
+    assert f'href="{reverse("cases:detail", args=[draft.pk])}"' not in page
+    assert draft.reference in page
