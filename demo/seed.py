@@ -60,7 +60,8 @@ class _Seeder:
         self.accounts = {account.email: account for account in data.ACCOUNTS}
         self.people: dict[str, User] = {}
         self.firms: dict[str, Firm] = {}
-        self.agencies = {agency.short_name: agency for agency in Agency.objects.all()}
+        self.agencies = {agency.code: agency for agency in Agency.objects.all()}
+        self.agency_named = {agency.short_name: agency for agency in self.agencies.values()}
         self.models: dict[str, AIModel] = {}
         self.cases: dict[str, ReviewCase] = {}
         self.findings: dict[str, Finding] = {}
@@ -78,16 +79,17 @@ class _Seeder:
     def day(self, offset: int | None) -> datetime.date | None:
         return None if offset is None else self.today + datetime.timedelta(days=offset)
 
-    def agency(self, code: str) -> Agency:
-        return next(agency for agency in self.agencies.values() if agency.code == code)
+    def agency_code_of(self, email: str) -> str | None:
+        """The code of the agency the account belongs to (None: not an agency's)."""
+        account = self.accounts[email]
+        return self.agency_named[account.organisation].code if account.role in AGENCY_ROLES else None
 
     def member(self, code: str, role: AgencyRole) -> User:
         """The demo's first account in ``role`` at the agency ``code``."""
-        short_name = self.agency(code).short_name
         for account in data.ACCOUNTS:
-            if account.organisation == short_name and AGENCY_ROLES.get(account.role) == role:
+            if self.agency_code_of(account.email) == code and AGENCY_ROLES[account.role] == role:
                 return self.people[account.email]
-        raise DemoDataError(f"No demo account is a {role} of {short_name}.")
+        raise DemoDataError(f"No demo account is a {role} of {self.agencies[code].short_name}.")
 
     # --- people and organisations ----------------------------------------------------------------
 
@@ -130,7 +132,7 @@ class _Seeder:
             )
         else:
             agency_membership_add(
-                agency=self.agencies[account.organisation], user=user, role=AGENCY_ROLES[account.role], actor=actor
+                agency=self.agency_named[account.organisation], user=user, role=AGENCY_ROLES[account.role], actor=actor
             )
 
     def load_model(self, row: data.ModelRow) -> None:
@@ -169,7 +171,7 @@ class _Seeder:
             case = case_submit(case=case, actor=opener)
         if row.agencies:
             case = case_assign_agencies(
-                case=case, agencies=[self.agency(code) for code in row.agencies], actor=self.coordinator
+                case=case, agencies=[self.agencies[code] for code in row.agencies], actor=self.coordinator
             )
             for code in row.agencies:
                 team = [self.people[email] for email in row.reviewers if self.agency_code_of(email) == code]
@@ -204,9 +206,6 @@ class _Seeder:
         if row.state == CaseState.WITHDRAWN:
             case_withdraw(case=case, actor=opener, reason=row.withdrawal_reason)
         self.check(row, findings)
-
-    def agency_code_of(self, email: str) -> str:
-        return self.agencies[self.accounts[email].organisation].code
 
     def upload(self, case: ReviewCase, row: DocumentRow) -> None:
         """Through the documents service: the same checks, storage and audit as the portal."""
@@ -277,17 +276,20 @@ class _Seeder:
 
     def check(self, row: CaseRow, findings: list[FindingRow]) -> None:
         """Each object of the case is in the state its row names."""
-        reached = [(row.key, ReviewCase.objects.get(pk=self.cases[row.key].pk).state, row.state)]
+        wrong: list[str] = []
+
+        def compare(key: str, reached: str, named: str) -> None:
+            if reached != named:
+                wrong.append(f"{key} is {reached}, its row says {named}")
+
+        compare(row.key, ReviewCase.objects.get(pk=self.cases[row.key].pk).state, row.state)
         for finding in findings:
             stored = Finding.objects.get(pk=self.findings[finding.key].pk)
-            reached.append((finding.key, stored.state, finding.state))
-            asked = stored.release_requested_at is not None
-            if asked != finding.release_requested:
-                reached.append((finding.key, f"release requested: {asked}", f"{finding.release_requested}"))
+            compare(finding.key, stored.state, finding.state)
+            asked = "release requested" if stored.release_requested_at else "no release requested"
+            compare(finding.key, asked, "release requested" if finding.release_requested else "no release requested")
         for closeout in data.CLOSEOUTS:
             if closeout.case == row.key:
-                stored_closeout = Closeout.objects.get(pk=self.closeouts[closeout.key].pk)
-                reached.append((closeout.key, stored_closeout.state, closeout.state))
-        wrong = [f"{key} is {state}, its row says {named}" for key, state, named in reached if state != named]
+                compare(closeout.key, Closeout.objects.get(pk=self.closeouts[closeout.key].pk).state, closeout.state)
         if wrong:
             raise DemoDataError("; ".join(wrong))
