@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
     "dashboard",  # each role's landing page
+    "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
 ]
 
 MIDDLEWARE = [

@@ -339,7 +339,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[list[
         try:
             with TestCase.captureOnCommitCallbacks(execute=False):
                 call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
-            from core.management.commands.seed_demo import ACCOUNTS
+            from demo.data import ACCOUNTS
 
             yield list(User.objects.filter(email__in=[a.email for a in ACCOUNTS]).order_by("email"))
         finally:

@@ -13,13 +13,13 @@ from accounts.models import User
 from accounts.roles import agency_membership, firm_membership
 from audit.models import AuditEvent
 from audit.services import verify_chain
-from cases.models import CaseState, Closeout, CloseoutState, Decision, ReviewCase
+from cases.models import CarriedForwardFinding, CaseState, Closeout, CloseoutState, Decision, ReviewCase
 from cases.selectors import cases_for
-from core.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD
 from core.models import Visibility
+from demo.data import ACCOUNTS, DEMO_PASSWORD
 from documents.models import Document, DocumentKind, DocumentVersion
 from documents.selectors import documents_for
-from findings.models import Comment, Finding, FindingState
+from findings.models import Comment, Finding, FindingResponse, FindingState, ResponseChoice
 from findings.selectors import findings_for
 from firms.models import Firm
 from notifications.models import Notification
@@ -28,24 +28,10 @@ from tests.builders import make_firm
 EMAILS = [account.email for account in ACCOUNTS]
 
 
-@pytest.fixture(autouse=True)
-def _documents_in_tmp(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    settings.DOCUMENT_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
-
-
 def seed(*args: str) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def seeded(db) -> str:
-    return seed("--force")
 
 
 def user(email: str) -> User:
@@ -157,6 +143,12 @@ def test_cases_of_both_firms_in_every_state_with_documents_findings_comments_and
     assert set(Comment.objects.values_list("visibility", flat=True)) == set(Visibility.values)
     assert Comment.objects.filter(agency__isnull=True).exists()  # a firm liaison's comment
     assert Comment.objects.filter(finding__isnull=False).exists()
+    # A response sent back, and a declined finding that a closeout carries forward.
+    assert FindingResponse.objects.filter(sent_back_at__isnull=False).exists()
+    assert CarriedForwardFinding.objects.filter(finding__responses__choice=ResponseChoice.DECLINED).exists()
+    # A reviewer's draft whose release they asked a supervisor for.
+    asked = Finding.objects.filter(state=FindingState.DRAFT, release_requested_at__isnull=False)
+    assert asked.exclude(visibility=Visibility.AGENCY).filter(release_requested_by__agency_membership__role="reviewer")
 
     # A closeout awaits one agency's decision after the other approved.
     waiting = [
@@ -206,12 +198,27 @@ def test_what_each_side_sees_follows_the_production_rules(seeded):
     assert cases_for(coordinator).filter(state=CaseState.SUBMITTED).exists()
 
 
+def test_the_supervisor_dashboard_shows_the_draft_a_reviewer_asked_them_to_release(seeded, client_for):
+    asked = Finding.objects.get(release_requested_at__isnull=False)
+    supervisor = user(f"supervisor@{asked.agency.code}.example")
+    page = client_for(supervisor).get("/").content.decode()
+    assert asked.title in page
+    assert f"release asked for</strong> by {asked.release_requested_by.get_full_name()}" in page
+    # Nobody else is asked: not the reviewer who asked, not another agency's supervisor.
+    for other in ("reviewer@treasury.example", "supervisor@dod.example", "supervisor@cisa.example"):
+        assert asked.title not in client_for(user(other)).get("/").content.decode(), other
+
+
 # Committing for real, as `make run` does, so that the services' after-commit notices run.
 @pytest.mark.django_db(transaction=True)
 def test_everything_is_audited_notified_in_app_and_running_it_twice_changes_nothing(mailoutbox):
     seed("--force")
     # The notices are in the portal, as the services made them; no email left (the addresses are .example).
     assert Notification.objects.filter(recipient__email="alex@northwind.example").exists()
+    asked = Finding.objects.get(release_requested_at__isnull=False)
+    assert Notification.objects.filter(
+        recipient__email=f"supervisor@{asked.agency.code}.example", verb="finding.release_requested"
+    ).exists()
     assert mailoutbox == []
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {
