@@ -100,7 +100,7 @@ class CaseRow:
     key: str
     model: str
     opened_by: str
-    state: CaseState
+    state: str
     access: int | None  # days from the load day
     sharing: int | None
     _: KW_ONLY
@@ -129,12 +129,12 @@ class DocumentRow:
 
     case: str
     uploaded_by: str
-    kind: DocumentKind
+    kind: str
     title: str  # "{model}" is the model's name
-    marking: Marking
+    marking: str
     file_name: str
     content: Writer
-    visibility: Visibility | None = None  # an agency's working file: who reads it
+    visibility: str | None = None  # an agency's working file: who reads it
 
     def __post_init__(self) -> None:
         _enumerated(self, kind=DocumentKind, marking=Marking, visibility=Visibility)
@@ -145,7 +145,7 @@ class Response:
     """The firm's answer to a finding; ``sent_back`` is the reviewer's reason for sending it back."""
 
     by: str
-    choice: ResponseChoice
+    choice: str
     text: str
     _: KW_ONLY
     sent_back: str = ""
@@ -162,10 +162,10 @@ class FindingRow:
     key: str
     case: str
     agency: str
-    category: Category
-    severity: Severity
-    visibility: Visibility
-    state: FindingState
+    category: str
+    severity: str
+    visibility: str
+    state: str
     _: KW_ONLY
     title: str
     description: str
@@ -192,7 +192,7 @@ class FindingRow:
 class CommentRow:
     case: str
     author: str
-    visibility: Visibility  # a firm liaison's comment is always read by the firm
+    visibility: str  # a firm liaison's comment is always read by the firm
     _: KW_ONLY
     body: str
     finding: str = ""
@@ -213,7 +213,7 @@ class CloseoutRow:
     key: str
     case: str
     requested_by: str
-    state: CloseoutState
+    state: str
     _: KW_ONLY
     summary: str
     carried_forward: tuple[tuple[str, str], ...] = ()  # (finding key, reason)

@@ -182,8 +182,9 @@ class _Seeder:
             if self.accounts[document.uploaded_by].role not in FIRM_ROLES:
                 self.upload(case, document)
         if row.sharing_moved_to is not None:
+            moved_to = self.today + datetime.timedelta(days=row.sharing_moved_to)
             case = case_move_sharing_date(
-                case=case, new_sharing_date=self.day(row.sharing_moved_to), reason=row.sharing_move_reason, actor=opener
+                case=case, new_sharing_date=moved_to, reason=row.sharing_move_reason, actor=opener
             )
         findings = [finding for finding in data.FINDINGS if finding.case == row.key]
         for finding in findings:
