@@ -6,6 +6,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 
 # Set when the last password check matched a deactivated account, so that the failure is audited
 # once, with its real reason, while the person is told only that the sign-in failed.
@@ -20,6 +22,16 @@ class AuthenticationBackend(AllauthBackend):
     def authenticate(self, request: Any, **credentials: Any) -> Any:
         inactive_match.set(None)
         return super().authenticate(request, **credentials)
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in person of a request, with their one organisation in the same query: every
+        page's header, menu and rules ask for it (``accounts.roles``)."""
+        manager = get_user_model()._default_manager
+        try:
+            user = manager.select_related("firm_membership__firm", "agency_membership__agency").get(pk=user_id)
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     @classmethod
     def _stash_user(cls, user: Any) -> Any:

@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.sessions import (
     SECOND_FACTOR_TYPES,
     SEEN_AT_KEY,
+    SEEN_AT_RESOLUTION_SECONDS,
     STARTED_AT_KEY,
     end_session,
     has_second_factor,
@@ -68,7 +69,9 @@ class SessionTimeoutMiddleware:
             return end_session(request, reason=reason, message=_ended_message(reason))
         if session.get(STARTED_AT_KEY) is None:
             mark_session_started(session, now=now)
-        else:
+        elif now - session.get(SEEN_AT_KEY, 0) >= SEEN_AT_RESOLUTION_SECONDS:
+            # The last-seen time moves at most once a minute: a request within the minute writes
+            # no session row (an idle session may end up to a minute early, never late).
             session[SEEN_AT_KEY] = now
         return None
 

@@ -22,6 +22,9 @@ from accounts import auditing
 
 STARTED_AT_KEY = "checkpoint_session_started_at"
 SEEN_AT_KEY = "checkpoint_session_seen_at"
+# How often the last-seen time is written: not on every request, so that reading pages writes no
+# session row (SessionTimeoutMiddleware).
+SEEN_AT_RESOLUTION_SECONDS = 60
 API_PREFIX = "/api/"
 # The second factors that let a person sign in; recovery codes only stand in for them.
 SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]

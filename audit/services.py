@@ -26,25 +26,60 @@ GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 0x43_50_41_55  # "CPAU"
 
 
-def canonical_form(event: AuditEvent) -> bytes:
-    """The bytes the hash covers: every field but the id and the hash itself, in a fixed order."""
+# The fields the hash covers, in the order ``_canonical`` takes them.
+CHAIN_FIELDS = (
+    "prev_hash",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "case_id",
+    "at",
+    "ip",
+    "data",
+)
+
+
+def _canonical(
+    prev_hash: str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    case_id: int | None,
+    at: datetime.datetime,
+    ip: str | None,
+    data: Any,
+) -> bytes:
     payload = {
-        "prev_hash": event.prev_hash,
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "case_id": event.case_id,
-        "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-        "ip": event.ip,
-        "data": event.data,
+        "prev_hash": prev_hash,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "case_id": case_id,
+        "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "ip": ip,
+        "data": data,
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def canonical_form(event: AuditEvent) -> bytes:
+    """The bytes the hash covers: every field but the id and the hash itself, in a fixed order."""
+    return _canonical(*(getattr(event, name) for name in CHAIN_FIELDS))
+
+
 def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_form(event)).hexdigest()
+
+
+def hash_of(*fields: Any) -> str:
+    """The hash of an event given as its ``CHAIN_FIELDS`` values (bulk writers and the checker)."""
+    return hashlib.sha256(_canonical(*fields)).hexdigest()
 
 
 def _normalise_ip(value: str | None) -> str | None:
@@ -204,34 +239,69 @@ class ChainReport:
         return self.problem is None
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One event as the checker reads it: plain values, no model instance."""
+
+    id: int
+    hash: str
+    fields: tuple[Any, ...]
+
+    @property
+    def prev_hash(self) -> str:
+        return str(self.fields[0])
+
+
+CHAIN_CHUNK = 20_000
+
+
+def _stored_rows(chunk: int = CHAIN_CHUNK) -> Iterator[_Row]:
+    """Every event in id order, as tuples read a chunk at a time (keyset: ``id > last``), so that
+    memory stays flat and no ORM object is built."""
+    last = 0
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(id__gt=last).order_by("id").values_list("id", "hash", *CHAIN_FIELDS)[:chunk]
+        )
+        for row in batch:
+            yield _Row(row[0], row[1], row[2:])
+        if len(batch) < chunk:
+            return
+        last = batch[-1][0]
+
+
+def _event_rows(events: Iterable[AuditEvent]) -> Iterator[_Row]:
+    for event in events:
+        yield _Row(event.id, event.hash, tuple(getattr(event, name) for name in CHAIN_FIELDS))
+
+
 def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
     """Walk the chain in id order; stop at the first row that was altered or does not follow its
     predecessor. (Removing the newest rows leaves no trace in the chain itself: that is the limit
     of a hash chain without an outside copy of its head.)"""
-    rows: Iterator[AuditEvent] = iter(
-        events if events is not None else AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
-    )
+    rows = _stored_rows() if events is None else _event_rows(events)
     expected_prev = GENESIS_HASH
     previous_id: int | None = None
     checked = 0
-    for event in rows:
+    sha256 = hashlib.sha256
+    for row in rows:
         checked += 1
-        if compute_hash(event) != event.hash:
+        if sha256(_canonical(*row.fields)).hexdigest() != row.hash:
             return ChainReport(
                 checked,
-                ChainProblem(event.id, f"Audit event {event.id} was altered: its contents no longer match its hash."),
+                ChainProblem(row.id, f"Audit event {row.id} was altered: its contents no longer match its hash."),
             )
-        if event.prev_hash != expected_prev:
+        if row.prev_hash != expected_prev:
             if previous_id is None:
-                where = f"before event {event.id}, the first one left: the events before it were removed."
+                where = f"before event {row.id}, the first one left: the events before it were removed."
             else:
                 where = (
-                    f"between event {previous_id} and event {event.id}: events between them were removed, "
+                    f"between event {previous_id} and event {row.id}: events between them were removed, "
                     f"or event {previous_id} was rewritten."
                 )
-            return ChainReport(checked, ChainProblem(event.id, f"The audit chain is broken {where}"))
-        expected_prev = event.hash
-        previous_id = event.id
+            return ChainReport(checked, ChainProblem(row.id, f"The audit chain is broken {where}"))
+        expected_prev = row.hash
+        previous_id = row.id
     return ChainReport(checked, None)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from audit.models import AuditEvent
 from audit.selectors import TIMELINE_LABELS
@@ -29,17 +30,22 @@ def case_timeline(user: Any, case: Any, *, held: Standing | None = None) -> Quer
     events = AuditEvent.objects.filter(case=case, action__in=TIMELINE_LABELS).select_related("actor").order_by("id")
     if Role.COORDINATOR in (held or standing(user, case)).roles:
         return events
-    finding_ids = [str(pk) for pk in findings_for(user).filter(case=case).values_list("pk", flat=True)]
-    comment_ids = [str(pk) for pk in comments_for(user).filter(case=case).values_list("pk", flat=True)]
-    document_ids = list(documents_for(user).filter(case=case).values_list("pk", flat=True))
-    version_ids = [
-        str(pk) for pk in DocumentVersion.objects.filter(document_id__in=document_ids).values_list("pk", flat=True)
-    ]
+
+    # Each guarded kind is a subquery of the same statement: the reader's visible objects of this
+    # case, as the text ids the log holds.
+    def ids(queryset: QuerySet[Any]) -> QuerySet[Any]:
+        text_ids: QuerySet[Any] = queryset.annotate(text_id=Cast("pk", CharField())).values("text_id")
+        return text_ids
+
+    documents = documents_for(user).filter(case=case)
     visible = (
         ~Q(target_type__in=_GUARDED_TARGETS)
-        | Q(target_type="findings.finding", target_id__in=finding_ids)
-        | Q(target_type="findings.comment", target_id__in=comment_ids)
-        | Q(target_type="documents.document", target_id__in=[str(pk) for pk in document_ids])
-        | Q(target_type="documents.documentversion", target_id__in=version_ids)
+        | Q(target_type="findings.finding", target_id__in=ids(findings_for(user).filter(case=case)))
+        | Q(target_type="findings.comment", target_id__in=ids(comments_for(user).filter(case=case)))
+        | Q(target_type="documents.document", target_id__in=ids(documents))
+        | Q(
+            target_type="documents.documentversion",
+            target_id__in=ids(DocumentVersion.objects.filter(document__in=documents)),
+        )
     )
     return events.filter(visible)

@@ -1,0 +1,59 @@
+"""Checking one object costs one indexed lookup, whatever the number of other objects.
+
+The same statement, and one of it, fetches and authorizes a case with 10 cases in the database and
+with 10,000 (the other 9,990 are copies written in bulk with the permission rows the services gave
+the first, so they are visible to the same people).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from cases.permissions import VIEW_CASE
+from cases.selectors import cases_for, get_case_for
+from core import permissions
+from tests import builders
+from tests.web.test_queries import clone
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(sql: str) -> str:
+    """A statement with its literal numbers taken out: what the database is asked, not for which row."""
+    return re.sub(r"\b\d+\b", "N", sql)
+
+
+def _check(user, case) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert get_case_for(user, case.pk) == case
+        assert permissions.has(user, VIEW_CASE, case)
+    return [_shape(q["sql"]) for q in queries.captured_queries]
+
+
+def test_an_object_check_is_the_same_one_statement_at_10_and_10000_cases(alex, kim, dod_reviewer, coordinator):
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
+    copies = clone(case.model, 9, version=lambda i: f"v{i}")
+    clone(case, 9, model_id=lambda i: copies[i].pk, reference=lambda i: f"CP-T-{i:05d}")
+    assert cases_for(alex).count() == 10
+
+    few = _check(alex, case)
+    assert _check(dod_reviewer, case) == few
+    clone(case, 9_990, reference=lambda i: f"CP-M-{i:05d}")
+    assert cases_for(alex).count() == 10_000
+    many = _check(alex, case)
+    assert _check(dod_reviewer, case) == many
+
+    assert len(few) == 2  # the fetch is the check: one statement each for get_case_for and has
+    assert many == few
+    # The grant is probed in the same statement (EXISTS), never as a list of the visible ids.
+    assert all("EXISTS" in q for q in many)
+
+    # Another firm's liaison is refused by the same single statement.
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Http404):
+        get_case_for(kim, case.pk)
+    assert _shape(queries.captured_queries[0]["sql"]) == few[0]
