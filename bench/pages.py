@@ -181,8 +181,8 @@ class Server:
                 f"127.0.0.1:{PORT}",
                 "--log-level",
                 "warning",
-            ]
-            + ["portal.wsgi"],
+                "portal.wsgi",
+            ],
             env=env,
         )
         for _ in range(200):
@@ -280,7 +280,8 @@ def main() -> None:
     print(
         f"code {code}, database {settings.DATABASES['default']['NAME']}: "
         f"{ReviewCase.objects.count():,} cases, {Finding.objects.count():,} findings; "
-        f"gunicorn {WORKERS} sync workers, DEBUG={settings.DEBUG}, CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}"
+        f"gunicorn {WORKERS} sync workers, DEBUG={settings.DEBUG}, "
+        f"CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}"
     )
     connection.close()
     with Server(code, extra):
