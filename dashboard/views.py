@@ -18,6 +18,8 @@ from findings.policy import findings_awaiting_release_by
 from findings.selectors import findings_for
 from workflow.policy import closeouts_awaiting_decision_by
 
+# Each list shows the first rows only, with a link to the whole list: a dashboard costs the same
+# whatever the size of the program.
 DASHBOARD_ROWS = 10
 
 
@@ -35,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["role"] = "liaison"
         context["firm"] = membership.firm
         context["is_admin"] = membership.is_admin
-        context["open_cases"] = _cases(user).filter(state__in=OPEN_STATES).order_by("sharing_date", "reference")
+        context["open_cases"] = (
+            _cases(user).filter(state__in=OPEN_STATES).order_by("sharing_date", "reference")[:DASHBOARD_ROWS]
+        )
         context["awaiting_firm"] = (
             findings_for(user)
             .filter(state=FindingState.RELEASED, visibility=Visibility.FIRM)
@@ -46,13 +50,15 @@ def home(request: HttpRequest) -> HttpResponse:
         context["agency"] = membership.agency
         context["is_supervisor"] = membership.is_supervisor
         active = _cases(user).filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED])
-        context["my_cases"] = active.filter(reviewer_assignments__reviewer=user).order_by("sharing_date", "reference")
-        context["agency_cases"] = active.order_by("sharing_date", "reference")[:50]
+        context["my_cases"] = active.filter(reviewer_assignments__reviewer=user).order_by("sharing_date", "reference")[
+            :DASHBOARD_ROWS
+        ]
+        context["agency_cases"] = active.order_by("sharing_date", "reference")[:DASHBOARD_ROWS]
         if membership.is_supervisor:
             context["closeouts"] = (
                 closeouts_awaiting_decision_by(user)
                 .select_related("case__model", "requested_by")
-                .order_by("requested_at")
+                .order_by("requested_at")[:DASHBOARD_ROWS]
             )
             # Drafts this supervisor may release beyond the agency, those someone asked for first.
             context["drafts_to_release"] = (
@@ -69,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["closeouts"] = (
             Closeout.objects.filter(state=CloseoutState.PENDING, case__in=visible.values("pk"))
             .select_related("case__model", "requested_by")
-            .order_by("requested_at")
+            .order_by("requested_at")[:DASHBOARD_ROWS]
         )
     else:
         context["role"] = "none"
