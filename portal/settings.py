@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import csp.constants as _csp
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "csp",  # Content-Security-Policy with a nonce per response (django-csp)
     # Checkpoint
     "core",
     "accounts",
@@ -78,10 +80,15 @@ INSTALLED_APPS = [
     "notifications",  # reminders, event notices, in-app notifications
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
+    "ops",  # /healthz, /readyz, structured logs, backups (docs/operations.md)
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, carries the request id and is logged.
+    "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ops.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.flush_refusal_tallies",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Proves to /readyz that the beat schedules and a worker runs (READYZ_BEAT_MAX_AGE_SECONDS).
+    "beat-heartbeat": {
+        "task": "ops.tasks.beat_heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
 }
 
@@ -377,9 +390,41 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of the portal uses are switched off for every page; WebAuthn (security
+# keys and passkeys) stays allowed for the portal itself.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), "
+    "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+)
+# Content-Security-Policy on every page (django-csp): scripts and styles from the portal itself,
+# or inline ones carrying the response's nonce ({{ request.csp_nonce }}); no inline event handler,
+# no style attribute, no eval, no frame, no plugin. Images may be data: URIs (USWDS icons in the
+# stylesheet, the TOTP QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_csp.SELF],
+        "script-src": [_csp.SELF, _csp.NONCE],
+        "style-src": [_csp.SELF, _csp.NONCE],
+        "img-src": [_csp.SELF, "data:"],
+        "font-src": [_csp.SELF],
+        "connect-src": [_csp.SELF],
+        "form-action": [_csp.SELF],
+        "frame-ancestors": [_csp.NONE],
+        "base-uri": [_csp.NONE],
+        "object-src": [_csp.NONE],
+    }
+}
+# The health checks answer over plain HTTP on each node (the proxy and the stack script ask them
+# directly, before TLS): everything else is redirected to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if not DEMO:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: sent over https only, for this host only (no Domain), for every path.
+    SESSION_COOKIE_NAME = "__Host-checkpoint-session"
+    CSRF_COOKIE_NAME = "__Host-checkpoint-csrf"
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -389,13 +434,33 @@ if not DEMO:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- Logging --------------------------------------------------------------------------------
+# One JSON object a line on standard error (LOG_FORMAT=json, the default outside the demo): one
+# line per request (ops.middleware) and per task (ops.task_logging), each with its request or task
+# id. LOG_FORMAT=plain for people reading a console.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEMO else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT is 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logging.JsonFormatter"},
+        "plain": {"()": "ops.logging.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The request line of ops.middleware replaces Django's own (whose text holds the path, and a
+    # path may hold an invitation or reset token); server errors are still logged, with the trace.
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
+# /readyz answers 503 when the beat's heartbeat is older than this (seconds); 0 does not check
+# (the demo runs no beat).
+READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=0 if DEMO else 180)
 
 # --- The program's rules --------------------------------------------------------------------
 # The longest review window the program allows (docs/design.md: at most 30 days).

@@ -14,6 +14,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "checkpoint-test")
+# No beat runs beside the tests: /readyz does not ask for its heartbeat unless a test says so.
+os.environ.setdefault("READYZ_BEAT_MAX_AGE_SECONDS", "0")
 # The key that encrypts TOTP secrets at rest (tests only; production sets its own).
 os.environ.setdefault("MFA_ENCRYPTION_KEY", "OEODccaWMVLK_TcdKlYf6CpjHD1Dn4JofdBZ-Ia4B9M=")
 # Documents the tests store, and uploads they spool, go to a temporary folder removed at

@@ -3,8 +3,11 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from dashboard import views as dashboard_views
 
+handler500 = "ops.views.server_error"
+
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("", include("ops.urls")),  # /healthz, /readyz
     path("accounts/password/change/", accounts_views.password_change, name="account_change_password"),
     path("accounts/email/", accounts_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),

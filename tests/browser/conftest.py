@@ -204,7 +204,10 @@ def open_page(browser: Browser, live_server: Any, check_page: Any) -> Iterator[C
                     {
                         "name": settings.SESSION_COOKIE_NAME,
                         "value": session.value,
-                        "url": live_server.url,
+                        # A Secure __Host- cookie is set for an https address (Chromium refuses one
+                        # set for http); cookies ignore the scheme's port, and Chromium sends Secure
+                        # cookies to http://localhost, a secure context.
+                        "url": live_server.url.replace("http://", "https://", 1),
                         "httpOnly": settings.SESSION_COOKIE_HTTPONLY,
                         "secure": settings.SESSION_COOKIE_SECURE,
                         "sameSite": settings.SESSION_COOKIE_SAMESITE,
@@ -240,7 +243,9 @@ def _format_violations(violations: list[dict[str, Any]]) -> str:
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated through the DevTools protocol, not added as an inline <script> (which the
+        # portal's Content-Security-Policy refuses, as it should).
+        page.evaluate(AXE.read_text())
     results = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
@@ -261,13 +266,22 @@ class PageChecker:
         self.count = 0
         self.visited: dict[str, str] = {}  # path and query -> the full address first seen
         self.checked: set[str] = set()
+        self.csp_violations: list[str] = []
 
     def watch(self, page: Page) -> None:
         def navigated(frame: Any) -> None:
             if frame == page.main_frame and frame.url.startswith("http"):
                 self.visited.setdefault(_path_of(frame.url), frame.url)
 
+        def console(message: Any) -> None:
+            # Chromium reports every script, style or connection the Content-Security-Policy
+            # refused on the console ("Refused to ... because it violates the following Content
+            # Security Policy directive").
+            if "Content Security Policy" in message.text:
+                self.csp_violations.append(f"{page.url}: {message.text}")
+
         page.on("framenavigated", navigated)
+        page.on("console", console)
 
     def __call__(self, page: Page, name: str, *, docs: str | None = None) -> Path:
         page.wait_for_load_state("load")
@@ -276,6 +290,8 @@ class PageChecker:
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
         self.checked.add(_path_of(page.url))
+        if self.csp_violations:
+            pytest.fail("Content-Security-Policy violations:\n" + "\n".join(self.csp_violations), pytrace=False)
         violations = axe_violations(page)
         if violations:
             pytest.fail(
@@ -301,6 +317,8 @@ def check_page(request: pytest.FixtureRequest) -> Iterator[PageChecker]:
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.passed and (missed := checker.unchecked()):
         pytest.fail(f"pages visited without a screenshot and axe check: {missed}", pytrace=False)
+    if report is not None and report.passed and checker.csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(checker.csp_violations), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

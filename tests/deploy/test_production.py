@@ -250,7 +250,7 @@ def test_a_person_signs_in_with_password_and_totp_and_reaches_the_dashboard(visi
     assert_portal_page(dashboard, "Dashboard")
     assert html.escape(person.get_full_name()) in dashboard.text
     assert "Northwind AI" in dashboard.text
-    session = visitor.cookies["sessionid"]
+    session = visitor.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"]
     assert session["httponly"]
     for path in STATIC_REFERENCE.findall(dashboard.text):

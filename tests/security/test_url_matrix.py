@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client, RequestFactory, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -260,7 +261,9 @@ def matrix(django_db_setup, django_db_blocker) -> Iterator[Matrix]:
                 )
                 RecoveryCodes.activate(person)
             sessions = {
-                user: client.cookies["sessionid"].value for user, client in clients.items() if user != "anonymous"
+                user: client.cookies[settings.SESSION_COOKIE_NAME].value
+                for user, client in clients.items()
+                if user != "anonymous"
             }
             yield Matrix(objects=objects, clients=clients, sessions=sessions)
         finally:
@@ -523,6 +526,9 @@ TABLE: dict[str, Row | list[Row]] = {
     # Pages about a link from an email, or a state of sign-in: the same for everyone. Bogus keys
     # get the page's own "this link is invalid".
     "account_inactive": Row(everyone(200)),
+    # --- operations: the health checks answer anyone (the proxy, the operator) -------------------
+    "ops:healthz": Row(everyone(200)),
+    "ops:readyz": Row(everyone(200)),
     "account_email_verification_sent": Row(everyone(200)),
     "account_confirm_email": Row(everyone(200)),
     "account_reset_password": Row(everyone(200)),
@@ -607,7 +613,7 @@ def ask(matrix: Matrix, user: str, method: str, url: str, row: Row) -> Any:
     client = matrix.clients[user]
     client.cookies.clear()
     if user != "anonymous":
-        client.cookies["sessionid"] = matrix.sessions[user]
+        client.cookies[settings.SESSION_COOKIE_NAME] = matrix.sessions[user]
         if row.reauthenticated:
             reauthenticate(client, matrix.objects[user])
     if method == "post":
