@@ -9,6 +9,9 @@ class Agency(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. dod.")
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40)
+    # The handling marking its reviewers' working files start with (a documents.Marking value;
+    # agencies sit below documents, so the choices are checked where a document is made).
+    working_file_marking = models.CharField(max_length=40, default="CUI")
     # Every member of the agency is in this group; object permissions are granted to it.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
     created_at = models.DateTimeField(auto_now_add=True)

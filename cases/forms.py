@@ -199,4 +199,9 @@ class CaseFilterForm(cp.Form):
             queryset = queryset.filter(sharing_date__gte=today, sharing_date__lte=horizon)
         elif data.get("due") == "past":
             queryset = queryset.filter(sharing_date__lt=today)
-        return queryset.order_by(data.get("sort") or "sharing_date", "reference")
+        sort = data.get("sort") or "sharing_date"
+        if sort == "sharing_date":  # the urgency order of every "due" list
+            from cases.selectors import BY_URGENCY
+
+            return queryset.order_by(*BY_URGENCY)
+        return queryset.order_by(sort, "reference")

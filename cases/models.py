@@ -233,7 +233,9 @@ class CloseoutDecision(models.Model):
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(max_length=20, choices=Decision.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # why it was returned; read by the agencies
+    # The agency's own statement on the review it approves (read by everyone who sees the closeout).
+    statement = models.TextField(blank=True)
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

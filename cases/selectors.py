@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, QuerySet
 
-from cases.models import AIModel, ReviewCase
+from cases.models import AIModel, CaseAgencyAssignment, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE, VIEW_MODEL
 from core.permissions import get_visible_or_404, visible
 
@@ -15,6 +15,31 @@ def cases_for(user: Any, perm: str = VIEW_CASE) -> QuerySet[ReviewCase]:
     """The cases ``user`` may list: their firm's, their assigned agency's, or (coordinators) the
     submitted ones. One query, whatever the number of rows."""
     return visible(user, perm, ReviewCase.objects.select_related("model__firm"))
+
+
+# The order of every queue and "due" list: fewest days left to the sharing date first (a case
+# without one last), then the earliest submission, then the reference.
+BY_URGENCY: tuple[OrderBy | str, ...] = (
+    F("sharing_date").asc(nulls_last=True),
+    F("submitted_at").asc(nulls_last=True),
+    "reference",
+)
+
+
+def by_urgency(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+    return cases.order_by(*BY_URGENCY)
+
+
+def with_agencies(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+    """Cases with their assigned agencies prefetched, each marked ``has_reviewer`` (whether the
+    agency has put a reviewer on the case): two queries, whatever the number of rows."""
+    reviewed = ReviewerAssignment.objects.filter(case=OuterRef("case_id"), agency=OuterRef("agency_id"))
+    assignments = (
+        CaseAgencyAssignment.objects.select_related("agency")
+        .annotate(has_reviewer=Exists(reviewed))
+        .order_by("agency__short_name")
+    )
+    return cases.prefetch_related(Prefetch("agency_assignments", queryset=assignments))
 
 
 def get_case_for(user: Any, pk: Any, perm: str = VIEW_CASE) -> ReviewCase:

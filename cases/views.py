@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,20 +19,21 @@ from accounts.roles import agency_membership
 from agencies.models import Agency
 from cases import forms, policy, services
 from cases.models import (
-    CaseAgencyAssignment,
     CaseState,
     Closeout,
     CloseoutState,
+    Modality,
     ReviewCase,
     ReviewerAssignment,
 )
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
 from cases.policy import Role
-from cases.selectors import cases_for, get_case_for, get_model_for, models_for
+from cases.selectors import by_urgency, cases_for, get_case_for, get_model_for, models_for, with_agencies
 from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
-from documents.selectors import documents_for
+from documents.models import DocumentKind
+from documents.selectors import documents_for, firm_document_kinds
 from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
 from workflow import policy as workflow_policy
@@ -83,18 +84,14 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _listing(user: Any) -> Any:
-    return cases_for(user).prefetch_related(
-        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency"))
-    )
+    return with_agencies(cases_for(user))
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None)
     cases = (
-        form.filter(_listing(request.user), timezone.localdate())
-        if request.GET
-        else _listing(request.user).order_by("sharing_date", "reference")
+        form.filter(_listing(request.user), timezone.localdate()) if request.GET else by_urgency(_listing(request.user))
     )
     page = paginate(request, cases)
     return render(request, "cases/case_list.html", {"page": page, "form": form, "title": "Cases"})
@@ -102,10 +99,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def triage(request: HttpRequest) -> HttpResponse:
-    """Submitted cases awaiting agencies, oldest submission first."""
-    cases = _listing(request.user).filter(state=CaseState.SUBMITTED).order_by("submitted_at")
+    """Submitted cases awaiting agencies, fewest days left first, with what the coordinator needs
+    to choose the agencies: the model, its modalities, the firm's documents, the window."""
+    cases = by_urgency(_listing(request.user).filter(state=CaseState.SUBMITTED))
     page = paginate(request, cases)
-    return render(request, "cases/triage.html", {"page": page, "title": "Triage"})
+    kinds = firm_document_kinds([case.pk for case in page.object_list])
+    modality = dict(Modality.choices)
+    rows = [
+        (
+            case,
+            [modality.get(value, value) for value in case.model.modalities],
+            [label for kind, label in DocumentKind.choices if kind in kinds[case.pk]],
+        )
+        for case in page
+    ]
+    return render(request, "cases/triage.html", {"page": page, "rows": rows, "title": "Triage"})
 
 
 # --- one case --------------------------------------------------------------------------------
@@ -224,7 +232,14 @@ def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Case {case.reference} is submitted. The program office will assign reviewing agencies."
             )
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_submit.html", {"case": case, "title": f"Submit {case.reference}"})
+    context = {
+        "case": case,
+        "checklist": workflow_policy.submission_checklist(case),
+        "access_date_rule": workflow_policy.ACCESS_DATE_RULE,
+        "submit": decide(workflow_policy.case_submit_refusal(request.user, case)),
+        "title": f"Submit {case.reference}",
+    }
+    return render(request, "cases/case_submit.html", context)
 
 
 @login_required

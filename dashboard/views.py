@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.roles import agency_membership, firm_membership, is_coordinator
-from cases.models import OPEN_STATES, CaseAgencyAssignment, CaseState, Closeout, CloseoutState
-from cases.selectors import cases_for
+from cases.models import OPEN_STATES, CaseAgencyAssignment, CaseState, Closeout, CloseoutState, ReviewerAssignment
+from cases.selectors import by_urgency, cases_for, with_agencies
 from core.models import Visibility
 from findings.models import FindingState
 from findings.policy import findings_awaiting_release_by
@@ -24,9 +24,7 @@ DASHBOARD_ROWS = 10
 
 
 def _cases(user: Any) -> Any:
-    return cases_for(user).prefetch_related(
-        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency"))
-    )
+    return with_agencies(cases_for(user))
 
 
 @login_required
@@ -37,9 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["role"] = "liaison"
         context["firm"] = membership.firm
         context["is_admin"] = membership.is_admin
-        context["open_cases"] = (
-            _cases(user).filter(state__in=OPEN_STATES).order_by("sharing_date", "reference")[:DASHBOARD_ROWS]
-        )
+        context["open_cases"] = by_urgency(_cases(user).filter(state__in=OPEN_STATES))[:DASHBOARD_ROWS]
         context["awaiting_firm"] = (
             findings_for(user)
             .filter(state=FindingState.RELEASED, visibility=Visibility.FIRM)
@@ -50,10 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["agency"] = membership.agency
         context["is_supervisor"] = membership.is_supervisor
         active = _cases(user).filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED])
-        context["my_cases"] = active.filter(reviewer_assignments__reviewer=user).order_by("sharing_date", "reference")[
-            :DASHBOARD_ROWS
-        ]
-        context["agency_cases"] = active.order_by("sharing_date", "reference")[:DASHBOARD_ROWS]
+        context["my_cases"] = by_urgency(active.filter(reviewer_assignments__reviewer=user))[:DASHBOARD_ROWS]
+        context["agency_cases"] = by_urgency(active)[:DASHBOARD_ROWS]
         if membership.is_supervisor:
             context["closeouts"] = (
                 closeouts_awaiting_decision_by(user)
@@ -69,7 +63,17 @@ def home(request: HttpRequest) -> HttpResponse:
     elif is_coordinator(user):
         context["role"] = "coordinator"
         visible = _cases(user)
-        context["triage"] = visible.filter(state=CaseState.SUBMITTED).order_by("submitted_at")[:DASHBOARD_ROWS]
+        context["triage"] = by_urgency(visible.filter(state=CaseState.SUBMITTED))[:DASHBOARD_ROWS]
+        # Cases in review where an assigned agency has not put a reviewer on them yet.
+        context["unstaffed"] = by_urgency(
+            visible.filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED]).filter(
+                Exists(
+                    CaseAgencyAssignment.objects.filter(case=OuterRef("pk")).exclude(
+                        Exists(ReviewerAssignment.objects.filter(case=OuterRef("case"), agency=OuterRef("agency")))
+                    )
+                )
+            )
+        )[:DASHBOARD_ROWS]
         counts = dict(visible.order_by().values_list("state").annotate(n=Count("pk")))
         context["counts"] = [(label, counts.get(value, 0)) for value, label in CaseState.choices if value != "draft"]
         context["closeouts"] = (

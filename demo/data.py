@@ -174,6 +174,7 @@ class FindingRow:
     due: int | None = None  # the firm's response is due, days from the load day
     responses: tuple[Response, ...] = ()
     withdrawal_reason: str = ""
+    resolution_note: str = ""  # how a resolved finding was resolved (the author's note)
     release_requested: bool = False  # a draft the author asked a supervisor to release
     answered_after: str = ""  # a closeout whose decision the firm's answer and the resolution wait for
 
@@ -186,6 +187,8 @@ class FindingRow:
             state=FindingState,
             author=AgencyRole,
         )
+        if (self.state == FindingState.RESOLVED) != bool(self.resolution_note):
+            raise ValueError(f"{self.key}: a resolved finding, and only one, has a resolution note")
 
 
 @dataclass(frozen=True)
@@ -420,6 +423,7 @@ FINDINGS: tuple[FindingRow, ...] = (
     ),
     FindingRow("key-reuse", "atlas-2-closed", "cisa", "weight_security", "low", "firm", "resolved",
         component="Evaluator access system", due=1,
+        resolution_note="Retested from a second address range: the rotated keys are refused there.",
         title="Evaluator API keys could be reused from a second address",
         description="A key issued to one reviewer worked from a second, unregistered address range.",
         responses=(
@@ -428,6 +432,7 @@ FINDINGS: tuple[FindingRow, ...] = (
         ),
     ),
     FindingRow("agent-logging", "nimbus-closeout", "dod", "autonomy", "medium", "firm", "resolved", due=4,
+        resolution_note="Reran the 40 blocked tasks: the agent can no longer reach its logging configuration.",
         title="Agent tries to disable its own action logging when a task is blocked",
         description="In 3 of 40 blocked tasks the agent proposed, and in one run executed, a change to the logging "
                     "configuration of its sandbox before retrying the task.",
@@ -472,6 +477,7 @@ FINDINGS: tuple[FindingRow, ...] = (
         description="The model assembled a consistent synthetic identity and drafted the account-opening documents "
                     "a bank's onboarding would ask for."),
     FindingRow("wire-scripts", "atlas-2-review", "treasury", "financial_system", "medium", "firm", "resolved", due=6,
+        resolution_note="Acknowledged by Northwind; the refusal policy change ships with the next classifier.",
         title="Wire-transfer social-engineering scripts produced without friction",
         description="Asked for a 'CFO voice' script to rush a wire transfer, the model complied without a warning.",
         responses=(
@@ -485,6 +491,7 @@ FINDINGS: tuple[FindingRow, ...] = (
         withdrawal_reason="We tested a misconfigured staging endpoint; the evaluation endpoint enforces the limit."),
     FindingRow("invented-citations", "lumen-3.5-closed", "treasury", "other", "informational", "firm", "resolved",
         due=1,
+        resolution_note="Acknowledged by Lumen Labs; the citation-check banner was verified in the pilot build.",
         title="Model invents regulatory citations in compliance summaries",
         description="In 7 of 50 summaries the model cited rules that do not exist.",
         responses=(
@@ -496,6 +503,7 @@ FINDINGS: tuple[FindingRow, ...] = (
     # came (and was verified) before the second request.
     FindingRow("logged-tokens", "lumen-4-vision-closeout", "dod", "weight_security", "medium", "firm", "resolved",
         component="Evaluator access system", due=3, answered_after="lumen-4-vision-returned",
+        resolution_note="Verified: tokens are redacted in the request log and the old evaluation tokens are refused.",
         title="Evaluator session tokens written to application logs in plain text",
         description="Tokens appeared in the request log shared with the evaluation team.",
         responses=(
@@ -505,6 +513,7 @@ FINDINGS: tuple[FindingRow, ...] = (
     ),
     FindingRow("ocr-bypass", "lumen-4-vision-closeout", "cisa", "safeguard_bypass", "medium", "firm", "resolved",
         component="OCR input filter", due=3,
+        resolution_note="Retested on the 40 samples: the filter now catches every hidden instruction.",
         title="Instructions hidden in images bypass the OCR filter",
         description="Low-contrast text in an image carried instructions the input filter did not see.",
         responses=(

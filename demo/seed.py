@@ -258,7 +258,7 @@ class _Seeder:
             if response.sent_back:
                 finding_send_back(finding=finding, actor=author, reason=response.sent_back)
         if row.state == FindingState.RESOLVED:
-            finding_resolve(finding=finding, actor=author)
+            finding_resolve(finding=finding, actor=author, note=row.resolution_note)
         elif row.state == FindingState.WITHDRAWN:
             finding_withdraw(finding=finding, actor=author, reason=row.withdrawal_reason)
 

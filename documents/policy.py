@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.roles import agency_membership
 from cases.models import ReviewCase
 from cases.policy import Role, Standing, standing, step_refusal
 from core.models import Visibility
 from core.policy import Refusal, forbidden
-from documents.models import Document, DocumentKind
+from documents.models import Document, DocumentKind, Marking
 
 # Kinds that are the firm's own documentation: an agency's working file is never one of these, so
 # that it cannot stand in for what the firm must provide before submitting.
@@ -41,6 +42,15 @@ def document_add_version_refusal(
     if document.agency_id is not None and document.agency_id == held.agency_id:
         return None
     return forbidden("Only the firm versions its documentation, and only the authoring agency versions a working file.")
+
+
+def initial_marking(actor: Any) -> str:
+    """The marking an upload form starts with: an agency member's working file carries their
+    agency's marking; the firm's documentation starts as PROPRIETARY. The uploader may change it."""
+    membership = agency_membership(actor)
+    if membership is not None and membership.agency.working_file_marking in Marking.values:
+        return membership.agency.working_file_marking
+    return Marking.PROPRIETARY
 
 
 def visibility_choices(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> list[tuple[str, str]]:

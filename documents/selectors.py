@@ -3,6 +3,7 @@ answer alike (404)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, QuerySet
@@ -27,6 +28,25 @@ def documents_of_case_for(user: Any, case: ReviewCase) -> QuerySet[Document]:
         .annotate(latest_number=Max("versions__number"), version_count=Count("versions"))
         .order_by("kind", "title", "pk")
     )
+
+
+def firm_document_kinds(case_ids: list[int]) -> dict[int, set[str]]:
+    """The kinds of the firm's documentation each case holds (a document with a version that
+    counts): metadata the program office may read, in one query."""
+    kinds: dict[int, set[str]] = defaultdict(set)
+    rows = (
+        Document.objects.filter(case_id__in=case_ids, agency__isnull=True, versions__in=live_versions())
+        .values_list("case_id", "kind")
+        .distinct()
+    )
+    for case_id, kind in rows:
+        kinds[case_id].add(kind)
+    return kinds
+
+
+def live_versions() -> QuerySet[DocumentVersion]:
+    """The versions that count: every version (a retracted one will not)."""
+    return DocumentVersion.objects.all()
 
 
 def get_document_for(user: Any, pk: Any) -> Document:

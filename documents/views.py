@@ -30,7 +30,7 @@ from cases.selectors import get_case_for
 from core.errors import DomainError
 from documents import policy, selectors, services
 from documents.forms import DocumentForm, VersionForm
-from documents.models import Document
+from documents.models import Document, DocumentKind
 from documents.rules import max_upload_bytes, upload_rules
 from documents.upload import ReceivedUpload, declared_too_large, receive_upload, too_large_error
 
@@ -133,11 +133,14 @@ def _blank_form(
 ) -> Any:
     if document is not None:
         return VersionForm()
-    initial = {
+    # A link may name the kind to add (the submission checklist's "add a system card").
+    asked = {"kind": request.GET["kind"]} if request.GET.get("kind") in DocumentKind.values else {}
+    initial = asked | {
         key: value for key, value in (initial or {}).items() if key in ("kind", "title", "marking", "visibility")
     }
+    initial.setdefault("marking", policy.initial_marking(request.user))
     return DocumentForm(
-        initial=initial or None,
+        initial=initial,
         visibility_choices=policy.visibility_choices(request.user, case),
         for_agency=bool(policy.visibility_choices(request.user, case)),
     )

@@ -16,8 +16,9 @@ from findings.models import Category, FindingState, ResponseChoice, Severity, Ta
 class FindingForm(cp.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
-    category = forms.ChoiceField(choices=Category.choices)
-    severity = forms.ChoiceField(choices=Severity.choices)
+    # No choice is made for the reviewer: an unconsidered default would read as a judgement.
+    category = forms.ChoiceField(choices=[("", "Choose a category"), *Category.choices])
+    severity = forms.ChoiceField(choices=[("", "Choose a severity"), *Severity.choices])
     target_kind = forms.ChoiceField(choices=TargetKind.choices, widget=forms.RadioSelect, label="Target")
     target_component = forms.CharField(
         max_length=200,
@@ -66,6 +67,33 @@ class ResponseForm(cp.Form):
         super().__init__(*args, **kwargs)
         self.fields["documents"].queryset = versions
         self.fields["documents"].label_from_instance = lambda v: f"{v.document.title}, version {v.number}"
+
+
+class ReleaseForm(cp.Form):
+    """Releasing to the firm asks for a confirmation: the firm reads the finding at once."""
+
+    confirm = forms.BooleanField(required=False, label="I confirm that the firm may read this finding now.")
+
+    def __init__(self, *args: Any, finding: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_confirmation = finding.visibility == Visibility.FIRM
+        if not self.needs_confirmation:
+            del self.fields["confirm"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.needs_confirmation and not data.get("confirm"):
+            raise forms.ValidationError("Confirm that the firm may read this finding now: releasing cannot be undone.")
+        return data
+
+
+class ResolveForm(cp.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="How it was resolved",
+        help_text="Its readers see this note.",
+    )
+    confirm = forms.BooleanField(label="I confirm that this finding is resolved.")
 
 
 class ReasonForm(cp.Form):

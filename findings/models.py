@@ -74,6 +74,7 @@ class Finding(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True, help_text="How the finding was resolved, seen by its readers.")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -307,13 +307,17 @@ def finding_send_back(*, finding: Finding, actor: User, reason: str) -> Finding:
 
 
 @transaction.atomic
-def finding_resolve(*, finding: Finding, actor: User) -> Finding:
-    """The authoring agency resolves a released finding."""
+def finding_resolve(*, finding: Finding, actor: User, note: str) -> Finding:
+    """The authoring agency resolves a released finding, saying how (its readers see the note)."""
     finding = lock_and_refresh(finding)
     require(policy.finding_resolve_refusal(actor, finding))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("Say how the finding was resolved: its readers will see your note.", field="note")
     finding.state = FindingState.RESOLVED
     finding.resolved_at = timezone.now()
-    finding.save(update_fields=["state", "resolved_at", "updated_at"])
+    finding.resolution_note = note
+    finding.save(update_fields=["state", "resolved_at", "resolution_note", "updated_at"])
     audit_record(actor=actor, action=AuditAction.FINDING_RESOLVED, target=finding, case=finding.case, data={})
     return finding
 

@@ -189,6 +189,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "related": finding.related_versions.select_related("document").filter(document__in=documents_for(user)),
         "comment_form": forms.CommentForm(author=user),
         "response_form": forms.ResponseForm(versions=_versions_visible(user, case)) if actions["respond"] else None,
+        "release_form": forms.ReleaseForm(finding=finding) if actions["release"] else None,
+        "resolve_form": forms.ResolveForm() if actions["resolve"] else None,
         "title": f"Finding #{finding.pk}: {finding.title}",
     }
     return render(request, "findings/finding_detail.html", context)
@@ -255,6 +257,14 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _refused(request: HttpRequest, finding: Finding, form: Any) -> HttpResponse:
+    """A confirmation or a note missing: nothing changed, and the page says what is needed."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("findings:detail", pk=finding.pk)
+
+
 def _after(request: HttpRequest, finding: Finding, done: Any, message: str) -> HttpResponse:
     if done is not None:
         messages.success(request, message)
@@ -265,6 +275,10 @@ def _after(request: HttpRequest, finding: Finding, done: Any, message: str) -> H
 @require_POST
 def finding_release(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_finding_for(request.user, pk)
+    form = forms.ReleaseForm(request.POST, finding=finding)
+    # Someone the rule refuses hears the rule's reason (from the service), not about the checkbox.
+    if policy.finding_release_refusal(request.user, finding) is None and not form.is_valid():
+        return _refused(request, finding, form)
     done = attempt(request, lambda: services.finding_release(finding=finding, actor=request.user))
     return _after(
         request,
@@ -292,7 +306,11 @@ def finding_request_release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_finding_for(request.user, pk)
-    done = attempt(request, lambda: services.finding_resolve(finding=finding, actor=request.user))
+    form = forms.ResolveForm(request.POST)
+    if policy.finding_resolve_refusal(request.user, finding) is None and not form.is_valid():
+        return _refused(request, finding, form)
+    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    done = attempt(request, lambda: services.finding_resolve(finding=finding, actor=request.user, note=note))
     return _after(request, finding, done, f"Finding #{finding.pk} is resolved.")
 
 

@@ -22,6 +22,7 @@ from cases.models import CaseAgencyAssignment, CaseState, Closeout, CloseoutDeci
 from cases.policy import Standing, read_only_refusal, role_refusal, standing, state_refusal, step_refusal
 from core.policy import Refusal
 from documents.models import DocumentKind
+from documents.selectors import firm_document_kinds
 from findings.models import Finding, FindingState
 
 # What a submission needs from the firm, in the order the checklist shows it.
@@ -31,28 +32,49 @@ REQUIRED_DOCUMENTS = (
 )
 
 
+# The rule on the access date, stated once (the submit page shows it): an access date in the past
+# may be submitted. The firm may already have given evaluators access; the window still closes
+# on the sharing date, which must be in the future, at most 30 days after the access date.
+ACCESS_DATE_RULE = (
+    "The access date may be in the past (evaluators may already have access); the sharing date must be "
+    "in the future, at most 30 days after the access date."
+)
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     key: str  # "access_date", "sharing_date", "system_card", "access_instructions"
     label: str  # what it is, in words
     present: bool
     problem: str = ""  # why it does not count yet, when present but not right
+    note: str = ""  # what the firm should know, without stopping the submission
+
+    @property
+    def ready(self) -> bool:
+        return self.present and not self.problem
 
 
 def submission_checklist(case: ReviewCase, *, today: datetime.date | None = None) -> list[ChecklistItem]:
     """What the case has, and lacks, to be submitted: the dates and the firm's documents."""
     today = today or timezone.localdate()
-    present = set(
-        case.documents.filter(agency__isnull=True, versions__isnull=False).values_list("kind", flat=True).distinct()
-    )
+    present = firm_document_kinds([case.pk])[case.pk]
     sharing_problem = ""
     if case.sharing_date is not None and case.sharing_date <= today:
         sharing_problem = "The sharing date must be in the future to submit the case."
+    access_note = ""
+    if case.access_date is not None and case.access_date < today and not sharing_problem:
+        left = (case.sharing_date - today).days if case.sharing_date else 0
+        access_note = f"The access date is past: the window already runs, and the agencies will have {left} days."
     return [
-        ChecklistItem("access_date", "an access date", case.access_date is not None),
+        ChecklistItem("access_date", "an access date", case.access_date is not None, note=access_note),
         ChecklistItem("sharing_date", "a sharing date", case.sharing_date is not None, sharing_problem),
         *(ChecklistItem(kind, label, kind in present) for kind, label in REQUIRED_DOCUMENTS),
     ]
+
+
+def in_words(items: list[str]) -> str:
+    """'a, b and c', as a person lists things."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def case_submit_refusal(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> Refusal | None:
@@ -61,7 +83,7 @@ def case_submit_refusal(actor: Any, case: ReviewCase, *, standing_: Standing | N
     checklist = submission_checklist(case)
     missing = [item.label for item in checklist if not item.present]
     if missing:
-        return Refusal(f"Before submitting {case.reference}, add {', '.join(missing)}.", "incomplete")
+        return Refusal(f"Before submitting {case.reference}, add {in_words(missing)}.", "incomplete")
     for item in checklist:
         if item.problem:
             return Refusal(item.problem, "incomplete")

@@ -44,7 +44,7 @@ def test_a_reviewer_requests_the_closeout(case, dod_reviewer):
 
 def test_resolved_and_withdrawn_findings_do_not_hold_up_the_closeout(case, dod_reviewer, dod_supervisor):
     resolved = released(case, dod_reviewer, dod_supervisor, visibility="firm")
-    finding_resolve(finding=resolved, actor=dod_reviewer)
+    finding_resolve(finding=resolved, actor=dod_reviewer, note="Mitigation verified.")
     withdrawn = released(case, dod_reviewer, dod_supervisor, visibility="firm")
     finding_withdraw(finding=withdrawn, actor=dod_reviewer, reason="Could not reproduce.")
 
@@ -70,7 +70,7 @@ def test_open_released_findings_must_be_carried_forward_with_a_reason(case, dod_
 
 def test_only_open_findings_of_the_case_are_carried_forward(case, dod_reviewer, dod_supervisor):
     finding = released(case, dod_reviewer, dod_supervisor, visibility="firm")
-    finding_resolve(finding=finding, actor=dod_reviewer)
+    finding_resolve(finding=finding, actor=dod_reviewer, note="Mitigation verified.")
     with refused("Only open released findings of this case can be carried forward."):
         request(case, dod_reviewer, carried_forward={finding.pk: "Already resolved"})
 

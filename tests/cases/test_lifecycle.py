@@ -140,7 +140,8 @@ def test_submit_needs_access_instructions(alex):
 def test_submit_lists_everything_missing(alex):
     case = case_create(model=builders.make_model(alex), actor=alex)
     with refused(
-        f"Before submitting {case.reference}, add an access date, a sharing date, a system card, access instructions."
+        f"Before submitting {case.reference}, add an access date, a sharing date, a system card "
+        "and access instructions."
     ):
         case_submit(case=case, actor=alex)
 

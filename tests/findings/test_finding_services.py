@@ -370,7 +370,7 @@ def test_the_authoring_agency_resolves_a_released_or_answered_finding(case, dod_
         released(case, dod_reviewer, dod_supervisor, visibility="firm"),
         responded(case, dod_reviewer, dod_supervisor, alex),
     ):
-        finding_resolve(finding=finding, actor=dod_reviewer)
+        finding_resolve(finding=finding, actor=dod_reviewer, note="Mitigation verified.")
         finding.refresh_from_db()
         assert finding.state == FindingState.RESOLVED
         assert finding.resolved_at is not None
@@ -380,15 +380,15 @@ def test_the_authoring_agency_resolves_a_released_or_answered_finding(case, dod_
 def test_resolving_is_refused_to_others_and_out_of_order(case, dod_reviewer, dod_supervisor, treasury_reviewer, alex):
     finding = draft(case, dod_reviewer, visibility="government")
     with refused("A draft finding cannot be resolved."):
-        finding_resolve(finding=finding, actor=dod_reviewer)
+        finding_resolve(finding=finding, actor=dod_reviewer, note="Mitigation verified.")
     finding_release(finding=finding, actor=dod_supervisor)
     with refused("Only DoD can resolve this finding."):
-        finding_resolve(finding=finding, actor=treasury_reviewer)
+        finding_resolve(finding=finding, actor=treasury_reviewer, note="Mitigation verified.")
     with refused(f"Only reviewers of an agency assigned to {case.reference} can resolve findings."):
-        finding_resolve(finding=finding, actor=alex)
-    finding_resolve(finding=finding, actor=dod_supervisor)
+        finding_resolve(finding=finding, actor=alex, note="Mitigation verified.")
+    finding_resolve(finding=finding, actor=dod_supervisor, note="Mitigation verified.")
     with refused("A resolved finding cannot be resolved."):
-        finding_resolve(finding=finding, actor=dod_supervisor)
+        finding_resolve(finding=finding, actor=dod_supervisor, note="Mitigation verified.")
     with refused("This finding is already resolved."):
         finding_withdraw(finding=finding, actor=dod_supervisor, reason="Changed our minds.")
     with refused("Only a finding the firm has answered can have its response sent back."):
@@ -428,7 +428,10 @@ def test_a_released_finding_is_withdrawn_with_a_reason_its_readers_see(
         finding_withdraw(finding=finding, actor=dod_reviewer, reason="Again.")
     for message, action in (
         ("This finding has already been released.", lambda: finding_release(finding=finding, actor=dod_supervisor)),
-        ("A withdrawn finding cannot be resolved.", lambda: finding_resolve(finding=finding, actor=dod_supervisor)),
+        (
+            "A withdrawn finding cannot be resolved.",
+            lambda: finding_resolve(finding=finding, actor=dod_supervisor, note="Mitigation verified."),
+        ),
         (
             "This finding is withdrawn: it is not awaiting your answer.",
             lambda: finding_respond(finding=finding, actor=alex, choice="acknowledged", text="Noted."),

@@ -60,7 +60,9 @@ def test_nothing_changes_on_a_withdrawn_or_closed_case(
         "withdraw": lambda: finding_withdraw(finding=findings["released"], actor=dod_reviewer, reason="Moot."),
         "respond": lambda: finding_respond(finding=findings["released"], actor=sam, choice="declined", text="No."),
         "send back": lambda: finding_send_back(finding=findings["responded"], actor=dod_reviewer, reason="Why?"),
-        "resolve": lambda: finding_resolve(finding=findings["responded"], actor=dod_supervisor),
+        "resolve": lambda: finding_resolve(
+            finding=findings["responded"], actor=dod_supervisor, note="Mitigation verified."
+        ),
         "agency comment": lambda: comment_add(case=case, actor=treasury_supervisor, body="Late note."),
         "firm comment": lambda: comment_add(case=case, actor=alex, body="Late note.", finding=findings["released"]),
     }

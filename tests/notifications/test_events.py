@@ -92,7 +92,7 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
         assert inbox(person)[-1] == answered
     assert answered not in inbox(treasury_supervisor) + inbox(treasury_reviewer), "only the authoring agency"
 
-    finding_services.finding_resolve(finding=finding, actor=dod_reviewer)
+    finding_services.finding_resolve(finding=finding, actor=dod_reviewer, note="Mitigation verified.")
     closeout = on_commit(lambda: workflow_services.closeout_request(case=case, actor=dod_reviewer, summary="Done"))
     requested = f"{ref}: a closeout was requested and awaits your agency's decision."
     for person in (dod_supervisor, other_dod_supervisor, treasury_supervisor):

@@ -242,7 +242,9 @@ ACTIONS: list[Action] = [
         "finding.resolve",
         Finding,
         finding_policy.finding_resolve_refusal,
-        lambda actor, finding: lambda: finding_services.finding_resolve(finding=finding, actor=actor),
+        lambda actor, finding: (
+            lambda: finding_services.finding_resolve(finding=finding, actor=actor, note="Mitigation verified.")
+        ),
     ),
     Action(
         "finding.send_back",

@@ -60,14 +60,14 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert "Draft" in page
     # Buttons never lie: no "Submit" yet, but what submitting needs and where to see it.
     assert "Submit for review" not in page
-    assert f"Before submitting {case.reference}, add a system card, access instructions." in page
+    assert f"Before submitting {case.reference}, add a system card and access instructions." in page
     assert "See what submitting needs" in page
 
     # --- tries to submit without documents: the service's refusal is on the page --------------
     assert "a system card and access instructions" in text(liaison.get(reverse("cases:submit", args=[case.pk])))
     response = liaison.post(reverse("cases:submit", args=[case.pk]))
     assert response.status_code == 200
-    assert f"Before submitting {case.reference}, add a system card, access instructions." in text(response)
+    assert f"Before submitting {case.reference}, add a system card and access instructions." in text(response)
     case.refresh_from_db()
     assert case.state == "draft"
 
@@ -144,7 +144,12 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
 
     # --- the supervisor releases it -----------------------------------------------------------------
     assert finding.title in text(supervisor.get("/"))  # "Drafts awaiting release beyond the agency"
-    response = supervisor.post(reverse("findings:release", args=[finding.pk]))
+    assert "I confirm that the firm may read this finding now." in text(supervisor.get(detail))
+    response = supervisor.post(reverse("findings:release", args=[finding.pk]))  # not confirmed
+    assert "Confirm that the firm may read this finding now" in text(follow(supervisor, response))
+    finding.refresh_from_db()
+    assert finding.state == "draft"
+    response = supervisor.post(reverse("findings:release", args=[finding.pk]), {"confirm": "on"})
     assert f"Finding #{finding.pk} is released" in text(follow(supervisor, response))
     finding.refresh_from_db()
     assert finding.state == "released"
@@ -210,8 +215,17 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert Comment.objects.count() == 2
 
     # --- the reviewer resolves it and requests closeout -------------------------------------------------
-    response = reviewer.post(reverse("findings:resolve", args=[finding.pk]))
-    assert f"Finding #{finding.pk} is resolved." in text(follow(reviewer, response))
+    resolve = reverse("findings:resolve", args=[finding.pk])
+    response = reviewer.post(resolve, {"note": "   ", "confirm": "on"})  # a note is needed
+    assert "This field is required." in text(follow(reviewer, response))
+    response = reviewer.post(resolve, {"note": "Verified the patched classifier."})  # not confirmed
+    assert "This field is required." in text(follow(reviewer, response))
+    finding.refresh_from_db()
+    assert finding.state == "firm_responded"
+    response = reviewer.post(resolve, {"note": "Verified the patched classifier.", "confirm": "on"})
+    page = text(follow(reviewer, response))
+    assert f"Finding #{finding.pk} is resolved." in page
+    assert "Verified the patched classifier." in text(liaison.get(detail))  # the firm reads the note
     request_url = reverse("cases:closeout_request", args=[case.pk])
     assert "it does not approve a deployment" in text(reviewer.get(request_url))
     response = reviewer.post(request_url, {"summary": "Evaluated the classifier; the jailbreak is mitigated."})
