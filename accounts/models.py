@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -74,3 +75,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         from accounts.roles import is_coordinator
 
         return is_coordinator(self)
+
+
+class SignedInSession(AbstractBaseSession):
+    """A session (Django's database session with one more column): the account it is signed in as,
+    so that "your sessions" and "sign out everywhere else" are one indexed query, and a session
+    keeps its owner when its key changes (sign-in, password change). Written by
+    ``accounts.session_store.SessionStore``, the portal's ``SESSION_ENGINE``."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="signed_in_sessions")
+
+    class Meta:
+        verbose_name = "session"
+        db_table = "accounts_signed_in_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from accounts.session_store import SessionStore
+
+        return SessionStore

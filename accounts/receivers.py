@@ -17,8 +17,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.http import HttpRequest
 
-from accounts import auditing
-from accounts.sessions import mark_session_started
+from accounts import auditing, services
+from accounts.sessions import mark_session_client, mark_session_started
 from audit.actions import AuditAction
 
 
@@ -36,6 +36,7 @@ def on_session_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any
     # Django's signal: every login, including the test client's force_login, starts the clock.
     if request is not None and hasattr(request, "session"):
         mark_session_started(request.session)
+        mark_session_client(request)
 
 
 def on_allauth_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
@@ -81,6 +82,9 @@ def on_mfa_failed(sender: Any, request: HttpRequest, user: Any, authenticator: A
 
 def on_password_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     auditing.record_password_changed(user=user, how="changed")
+    # Django would refuse the other sessions at their next request (the password hash they carry
+    # is stale); end them now, so that the person's list of sessions says so at once.
+    services.sessions_end_others(actor=user, current_session_key=request.session.session_key)
 
 
 def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
@@ -88,6 +92,7 @@ def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: An
     # will not let anyone enrol a second factor while an address of theirs is unverified.
     EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).update(verified=True)
     auditing.record_password_changed(user=user, how="reset")
+    services.sessions_end_others(actor=user, current_session_key=None)
 
 
 def on_email_added(sender: Any, request: HttpRequest, user: Any, email_address: EmailAddress, **kwargs) -> None:

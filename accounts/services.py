@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import SignedInSession, User
 from accounts.roles import agency_membership, belongs_to_an_organisation, firm_membership, is_coordinator
 from audit.actions import AuditAction
 from audit.services import audit_record
@@ -39,18 +39,25 @@ def coordinator_appoint(*, user: User, actor: User | None) -> User:
 
 
 def _end_sessions_of(user: User) -> int:
-    """Delete the user's open sessions (database sessions), so that they are gone for good and a
-    later reactivation does not bring them back. A deactivated user's sessions would stop working
-    at their next request anyway: the authentication backends refuse inactive accounts."""
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
+    """Delete the user's open sessions, so that they are gone for good and a later reactivation
+    does not bring them back. A deactivated user's sessions would stop working at their next
+    request anyway: the authentication backends refuse inactive accounts."""
+    ended, _ = SignedInSession.objects.filter(user=user).delete()
+    return ended
 
-    ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            ended.append(session.pk)
-    Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
+
+@transaction.atomic
+def sessions_end_others(*, actor: User, current_session_key: str | None) -> int:
+    """Sign ``actor`` out everywhere but the session ``current_session_key`` (their own, on this
+    device): each other device's next request finds no session and asks to sign in again."""
+    others = SignedInSession.objects.filter(user=actor)
+    if current_session_key:
+        others = others.exclude(session_key=current_session_key)
+    ended, _ = others.delete()
+    audit_record(
+        actor=actor, action=AuditAction.AUTH_OTHER_SESSIONS_ENDED, target=actor, data={"sessions_ended": ended}
+    )
+    return ended
 
 
 @transaction.atomic

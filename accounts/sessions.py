@@ -19,12 +19,15 @@ from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import auditing
+from audit.context import client_ip
 
 STARTED_AT_KEY = "checkpoint_session_started_at"
 SEEN_AT_KEY = "checkpoint_session_seen_at"
 # How often the last-seen time is written: not on every request, so that reading pages writes no
 # session row (SessionTimeoutMiddleware).
 SEEN_AT_RESOLUTION_SECONDS = 60
+# Where and with what a session signed in, for the person's own list of their sessions.
+CLIENT_KEY = "checkpoint_session_client"
 API_PREFIX = "/api/"
 # The second factors that let a person sign in; recovery codes only stand in for them.
 SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -34,6 +37,33 @@ def mark_session_started(session: Any, *, now: float | None = None) -> None:
     now = time.time() if now is None else now
     session[STARTED_AT_KEY] = now
     session[SEEN_AT_KEY] = now
+
+
+_BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_browser(user_agent: str) -> str:
+    """ "Firefox on Windows" from a User-Agent header; "Unknown browser" when it names neither."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"
+
+
+def mark_session_client(request: HttpRequest) -> None:
+    request.session[CLIENT_KEY] = {
+        "ip": client_ip(request) or "",
+        "browser": describe_browser(request.META.get("HTTP_USER_AGENT", "")),
+    }
 
 
 def has_second_factor(user: Any) -> bool:

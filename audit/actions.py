@@ -26,6 +26,7 @@ class AuditAction(enum.StrEnum):
     MFA_AUTHENTICATOR_REMOVED = "mfa.authenticator_removed"
     MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated"
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
+    AUTH_OTHER_SESSIONS_ENDED = "auth.other_sessions_ended"  # "sign out everywhere else"
 
     # Accounts and organisations
     USER_CREATED = "user.created"

@@ -73,6 +73,7 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.MFA_AUTHENTICATOR_REMOVED,
         AuditAction.MFA_RECOVERY_CODES_REGENERATED,
         AuditAction.MFA_RECOVERY_CODE_USED,
+        AuditAction.AUTH_OTHER_SESSIONS_ENDED,
         AuditAction.USER_CREATED,
         AuditAction.USER_DEACTIVATED,
         AuditAction.COORDINATOR_APPOINTED,

@@ -290,6 +290,8 @@ _check_fernet_keys(MFA_ENCRYPTION_KEYS)
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+# Database sessions that know their account: one's own sessions list, and "sign out everywhere else".
+SESSION_ENGINE = "accounts.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-guardian: no anonymous user row (our user model has no username).

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("ops.urls")),  # /healthz, /readyz
     path("accounts/password/change/", accounts_views.password_change, name="account_change_password"),
     path("accounts/email/", accounts_views.email, name="account_email"),
+    path("accounts/sessions/", accounts_views.sessions, name="account_sessions"),
     path("accounts/", include("allauth.urls")),
     path("", include("documents.urls")),  # /cases/<pk>/documents/..., /documents/<pk>/...
     path("cases/", include("cases.urls")),

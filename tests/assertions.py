@@ -6,7 +6,8 @@
 - ``database_digest()``: one digest per table, what both compare;
 - ``audit_events(action, ...)`` and ``audit_actions(target)``: what the audit log says happened.
 
-"Any table" is every table of every installed app except the sessions and content types, which a
+"Any table" is every table of every installed app except the sessions (Django's and the portal's
+``accounts.SignedInSession``) and content types, which a
 request may write without changing anything a person sees. A refusal is itself recorded
 (``REFUSAL_ACTIONS`` in the audit log, and the per-minute refusal tally): those records are left out
 of the digest, so that "nothing changed" means nothing but the record of the refusal.
@@ -30,7 +31,7 @@ REFUSAL_ACTIONS = ("access.refused", "document.upload_refused")
 # Tables a request may write without changing anything: the refusal tally counts refusals, as the
 # refusal events do.
 _LEFT_OUT_APPS = ("sessions", "contenttypes")
-_LEFT_OUT_MODELS = ("audit.RefusalTally",)
+_LEFT_OUT_MODELS = ("audit.RefusalTally", "accounts.SignedInSession")
 
 
 def database_digest() -> dict[str, str]:

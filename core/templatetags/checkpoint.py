@@ -8,7 +8,27 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from core import formats
+
 register = template.Library()
+
+
+@register.filter
+def day(value: datetime.date | datetime.datetime | None) -> str:
+    """The portal's one date format (``core.formats``): Mar 2, 2026."""
+    return formats.day(value)
+
+
+@register.filter
+def moment(value: datetime.datetime | None) -> str:
+    """The portal's one date-time format, in the program's time zone: Mar 2, 2026, 09:00 EST."""
+    return formats.moment(value)
+
+
+@register.filter
+def iso(value: datetime.date | datetime.datetime | None) -> str:
+    """ISO 8601 in the program's time zone, for ``<time datetime>``."""
+    return formats.iso(value)
 
 
 @register.simple_tag

@@ -537,6 +537,7 @@ TABLE: dict[str, Row | list[Row]] = {
     "account_reset_password_from_key_done": Row(everyone(200)),
     # Signed-in people's own pages.
     "account_email": Row(signed_in(200)),  # read-only: only the program office changes an address
+    "account_sessions": Row(signed_in(200)),  # one's own sessions; "sign out everywhere else"
     "account_reauthenticate": Row(signed_in(200)),
     # Re-authentication by an emailed code is off (password or second factor only): refused.
     "account_request_reauthentication_code": Row(signed_in(403)),

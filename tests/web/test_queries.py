@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model
 
+from accounts.models import SignedInSession
 from agencies.services import agency_create
 from cases.models import CarriedForwardFinding, ReviewCase
 from cases.selectors import cases_for, models_for
@@ -68,6 +69,7 @@ PINNED = {
     "agencies": 6,
     "agency detail": 7,
     "audit log": 7,
+    "own sessions": 5,
 }
 
 
@@ -188,6 +190,10 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
         # Firm and agency memberships are two tables: their ids may coincide, the model name keeps emails apart.
         users = clone(member.user, more, email=lambda i, m=member: f"copy{i}-{m._meta.model_name}{m.pk}@example.test")
         clone(member, more, user_id=lambda i, users=users: users[i].pk)
+    # Alex signed in on 50 devices: the list of one's own sessions.
+    own_session = SignedInSession.objects.filter(user=alex).first()
+    if own_session is not None:  # signed in (the page measurements)
+        clone(own_session, more, session_key=lambda i: f"copy{i:036d}")
     # Through the service, so that the case's own audit log and timeline grow too.
     for i in range(more):
         finding_services.comment_add(case=world.case, actor=alex, body=f"Case comment {i + 1}")
@@ -227,6 +233,7 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agencies": ("coordinator", reverse("agencies:list")),
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
+        "own sessions": ("alex", reverse("account_sessions")),
     }
 
 
