@@ -85,6 +85,14 @@ class AuditAction(enum.StrEnum):
     NOTIFICATIONS_PREFERENCE_CHANGED = "notifications.preference_changed"
     REMINDERS_SWEPT = "reminders.swept"
 
+    # The REST API: personal access tokens, the firms' webhook endpoints (api.services)
+    API_TOKEN_CREATED = "api.token_created"  # noqa: S105 (an action, not a token)
+    API_TOKEN_REVOKED = "api.token_revoked"  # noqa: S105
+    API_TOKEN_REFUSED = "api.token_refused"  # noqa: S105
+    WEBHOOK_ENDPOINT_ADDED = "webhook.endpoint_added"
+    WEBHOOK_ENDPOINT_REMOVED = "webhook.endpoint_removed"
+    WEBHOOK_TEST_SENT = "webhook.test_sent"
+
     # Refused accesses (audit.services.audit_refusal)
     ACCESS_REFUSED = "access.refused"
     ACCESS_REFUSED_REPEATED = "access.refused_repeated"

@@ -100,6 +100,12 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.REMINDERS_SWEPT,
         AuditAction.ACCESS_REFUSED,
         AuditAction.ACCESS_REFUSED_REPEATED,
+        AuditAction.API_TOKEN_CREATED,
+        AuditAction.API_TOKEN_REVOKED,
+        AuditAction.API_TOKEN_REFUSED,
+        AuditAction.WEBHOOK_ENDPOINT_ADDED,
+        AuditAction.WEBHOOK_ENDPOINT_REMOVED,
+        AuditAction.WEBHOOK_TEST_SENT,
     }
 )
 

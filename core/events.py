@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
@@ -48,10 +48,16 @@ Recorder = Callable[[EventVerb, Any, models.Model | None, Any], int]
 Publisher = Callable[[int], None]
 
 
+# (verb, case, target, actor, event id) -> None, called in the emitting transaction after the
+# event is recorded: other outboxes (the firms' webhooks) write their rows beside it.
+Subscriber = Callable[[EventVerb, Any, models.Model | None, Any, int], None]
+
+
 @dataclass
 class _Outbox:
     record: Recorder | None = None
     publish: Publisher | None = None
+    subscribers: list[Subscriber] = field(default_factory=list)
 
 
 _outbox = _Outbox()
@@ -60,6 +66,12 @@ _outbox = _Outbox()
 def register(*, record: Recorder, publish: Publisher) -> None:
     """Called once, at start-up, by the app that delivers events (notifications)."""
     _outbox.record, _outbox.publish = record, publish
+
+
+def subscribe(subscriber: Subscriber) -> None:
+    """Called at start-up by an app that acts on events in the emitting transaction (once each)."""
+    if subscriber not in _outbox.subscribers:
+        _outbox.subscribers.append(subscriber)
 
 
 def emit(verb: EventVerb, *, case: Any, target: models.Model | None = None, actor: Any | None = None) -> int | None:
@@ -71,6 +83,8 @@ def emit(verb: EventVerb, *, case: Any, target: models.Model | None = None, acto
         logger.info("event %s on case %s (no app delivers events)", verb, getattr(case, "pk", None))
         return None
     event_id = record(verb, case, target, actor)
+    for subscriber in _outbox.subscribers:
+        subscriber(verb, case, target, actor, event_id)
     transaction.on_commit(lambda: _publish(publish, event_id))
     return event_id
 

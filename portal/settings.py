@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
     "ops",  # /healthz, /readyz, structured logs, backups (docs/operations.md)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from the portal itself (no CDN)
+    "api",  # REST API v1, personal access tokens, signed webhooks to firms
 ]
 
 MIDDLEWARE = [
@@ -475,3 +479,54 @@ AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=6
 REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=8)
 if not 0 <= REMINDER_SEND_HOUR <= 23:
     raise ImproperlyConfigured("REMINDER_SEND_HOUR is an hour of the day, 0 to 23.")
+
+# --- REST API (docs/api.md) -----------------------------------------------------------------
+# Personal access tokens expire after at most this many days (the person picks up to this).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
+if API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS is at least 1.")
+# Requests per token (or per signed-in person) and per minute; throttling counts in the cache (Redis).
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)
+# A repeated Idempotency-Key returns the first answer for this long.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.PortalSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.authentication.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": f"{API_RATE_PER_MINUTE}/min"},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Checkpoint API",
+    "DESCRIPTION": (
+        "REST API v1 of Checkpoint, the portal of the voluntary pre-deployment review of frontier AI "
+        "models. Authenticate with a personal access token (`Authorization: Bearer cp_...`) created on "
+        "the portal's API tokens page after a sign-in with your second factor. Objects you may not see "
+        "answer 404 like missing ones; a refused action answers 409 with the rule's reason in `detail`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {"Visibility": "core.models.Visibility.choices"},
+}
+# Webhooks: the CA bundle that verifies receivers' certificates (empty: the system's), the timeout
+# of one delivery attempt, and how many attempts a delivery gets before it is given up.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)

@@ -20,4 +20,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("invitations/", include("invitations.urls")),  # invitations, account deactivation
     path("notifications/", include("notifications.urls")),  # notifications page, email preference
+    path("api/v1/", include("api.urls")),  # REST API v1, its schema and docs
+    path("api-tokens/", include("api.page_urls")),  # personal access tokens
 ]

@@ -63,6 +63,8 @@ class Pattern:
         """Which rule groups the pattern: allauth, or the portal's own pages."""
         if self.pattern.callback.__module__.startswith("allauth."):
             return "allauth"
+        if self.route.startswith("api/v1/"):
+            return "api"
         return "portal"
 
 
@@ -207,6 +209,9 @@ def _build() -> dict[str, Any]:
     revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
     invitation_revoke(invitation=revoked, actor=alex)
     draft_case = builders.make_case(sam, state="draft")
+    from api.services import token_create
+
+    api_token, _raw = token_create(actor=sam, name="Sam's pipeline", scope="write", days=30, passed_mfa=True)
     return {
         **people,
         "northwind": northwind,
@@ -227,6 +232,7 @@ def _build() -> dict[str, Any]:
         "invitation_token": token,
         "revoked_invitation_token": revoked_token,
         "security_key": _security_key(sam),
+        "api_token": api_token,
         # Delivered by the finding's release (the notices are made when the services commit).
         "notification": lambda: Notification.objects.filter(recipient=sam).order_by("pk").first(),
     }
@@ -381,6 +387,22 @@ def _finding_action(data: dict[str, str] | None = None) -> list[Row]:
     return [Row(POST_ONLY, obj=obj, post=post, data=data or {}) for obj, post in FINDING_ACTION_POST.items()]
 
 
+# The API: 401 without credentials; a GET of an action that takes POST is 405.
+API_POST_ONLY = signed_in(405, anonymous=401)
+API_COORDINATOR = (401, *[403] * (len(USERS) - 2), 200)
+# A firm's action on its case in review: the firm is refused by the rule (409), agencies and the
+# program office are not the firm (403), those who do not see the case get 404.
+API_FIRM_ACTION = (401, 409, 404, 409, 403, 403, 404, 403)
+API_FINDING_ACTION = {
+    "firm_finding": (401, 403, 404, 403, None, None, 404, 404),
+    "agency_finding": (401, 404, 404, 404, None, None, 404, 404),
+}
+
+
+def _api_finding_action(data: dict[str, str] | None = None) -> list[Row]:
+    return [Row(API_POST_ONLY, obj=obj, post=post, data=data or {}) for obj, post in API_FINDING_ACTION.items()]
+
+
 def _reauth_page(answer_after: tuple[Answer, ...]) -> list[Row]:
     """An allauth page behind re-authentication: a signed-in session is sent to re-authenticate;
     one that just did gets ``answer_after``."""
@@ -516,6 +538,90 @@ TABLE: dict[str, Row | list[Row]] = {
          LOGIN,     None,    404,     404,     404,     404,     404,     404)),
     "notifications:clear": Row(POST_ONLY, obj="notification", post=(
          LOGIN,     None,    404,     404,     404,     404,     404,     404)),
+    # --- API tokens (pages) ------------------------------------------------------------------
+    "api_pages:tokens": Row(signed_in(200)),
+    "api_pages:all_tokens": Row(coordinator_only(403)),
+    # Sam's token: Sam and the program office revoke it; anyone else's id is "not found".
+    "api_pages:token_revoke": Row(POST_ONLY, obj="api_token", post=(
+         LOGIN,     None,    404,     404,     404,     404,     404,     None)),
+    # --- REST API v1: the same answers as the pages, in JSON (401 without credentials) ---------
+    # The schema and its two viewers are public: they describe the API, not its data.
+    "api:schema": Row(everyone(200)),
+    "api:swagger": Row(everyone(200)),
+    "api:redoc": Row(everyone(200)),
+    "api:firms": Row(signed_in(200, anonymous=401)),
+    "api:models": Row(signed_in(200, anonymous=401), post=(
+         401,       None,    None,    None,    403,     403,     403,     403), data={"name": "X", "version": "1"}),
+    "api:model": Row(
+        (401,       200,     404,     200,     404,     404,     404,     404), obj="model"),
+    "api:cases": Row(signed_in(200, anonymous=401), post=(
+         401,       None,    404,     None,    404,     404,     404,     404), data={"model": "{model}"}),
+    "api:triage": Row(API_COORDINATOR),
+    "api:case": [
+        Row((401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+        Row((401,       200,     404,     200,     404,     404,     404,     404), obj="draft_case"),
+    ],
+    "api:case_submit": Row(API_POST_ONLY, obj="case", post=API_FIRM_ACTION),
+    # The firm may move its date, but not this far: the window would pass 30 days (400 on the field).
+    "api:case_move_sharing_date": Row(API_POST_ONLY, obj="case", post=(
+         401,       400,     404,     400,     403,     403,     404,     403),
+        data={"sharing_date": "2099-01-01", "reason": "An attempt"}),
+    "api:case_withdraw": Row(API_POST_ONLY, obj="case", post=(
+         401,       None,    404,     None,    403,     403,     404,     403), data={"reason": "An attempt"}),
+    # The program office may reassign, but DoD has findings on the case: it cannot be unassigned.
+    "api:case_assign_agencies": Row(API_POST_ONLY, obj="case", data={"agencies": "[cisa]"}, post=(
+         401,       403,     404,     403,     403,     403,     404,     400)),
+    "api:case_assign_reviewers": Row(API_POST_ONLY, obj="case", post=(
+         401,       403,     404,     403,     403,     None,    404,     403),
+        data={"reviewers": "[{dod_reviewer}]", "lead": "{dod_reviewer}"}),
+    "api:case_timeline": Row(
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+    "api:case_documents": Row(
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+    "api:case_findings": Row(API_POST_ONLY, obj="case", data=FINDING_FORM, post=(
+         401,       403,     404,     403,     None,    None,    404,     403)),
+    "api:case_comments": Row(API_POST_ONLY, obj="case", data={"body": "An attempt", "finding": "{agency_finding}"},
+                             post=(401, 404, 404, 404, None, None, 404, 404)),
+    "api:case_closeouts": Row(
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="case",
+        data={"summary": "An attempt"}, post=(
+         401,       403,     404,     403,     None,    None,    404,     403)),
+    "api:document": [
+        Row((401,       200,     404,     200,     200,     200,     404,     404), obj="document"),
+        Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
+    ],
+    "api:document_versions": [
+        Row((401,       200,     404,     200,     200,     200,     404,     404), obj="document"),
+        Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
+    ],
+    "api:findings": Row(signed_in(200, anonymous=401)),
+    "api:finding": [
+        Row((401,       200,     404,     200,     200,     200,     404,     404), obj="firm_finding"),
+        Row((401,       404,     404,     404,     200,     200,     404,     404), obj="agency_finding"),
+    ],
+    "api:finding_responses": [
+        Row((401,       200,     404,     200,     200,     200,     404,     404), obj="firm_finding"),
+        Row((401,       404,     404,     404,     200,     200,     404,     404), obj="agency_finding"),
+    ],
+    "api:finding_release": _api_finding_action(),
+    "api:finding_request_release": _api_finding_action(),
+    "api:finding_resolve": _api_finding_action(),
+    "api:finding_withdraw": _api_finding_action({"reason": "An attempt"}),
+    "api:finding_send_back": _api_finding_action({"reason": "An attempt"}),
+    "api:finding_respond": [
+        Row(API_POST_ONLY, obj="firm_finding", data={"choice": "declined", "text": "Not ours."}, post=(
+             401,       None,    404,     None,    403,     403,     404,     404)),
+        Row(API_POST_ONLY, obj="agency_finding", data={"choice": "declined", "text": "Not ours."}, post=(
+             401,       404,     404,     404,     403,     403,     404,     404)),
+    ],
+    "api:comments": Row(signed_in(200, anonymous=401)),
+    "api:closeout": Row(
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="closeout"),
+    "api:closeout_decide": Row(API_POST_ONLY, obj="closeout", data={"decision": "approved"}, post=(
+         401,       403,     404,     403,     403,     None,    404,     403)),
+    "api:notifications": Row(signed_in(200, anonymous=401)),
+    "api:notification_read": Row(API_POST_ONLY, obj="notification", post=(
+         401,       None,    404,     404,     404,     404,     404,     404)),
     # --- allauth: sign-in, sign-out, password and email pages --------------------------------
     # Pages for signing in answer anonymous visitors and send signed-in people home.
     "account_login": Row(signed_in(HOME, anonymous=200)),
@@ -619,8 +725,17 @@ def ask(matrix: Matrix, user: str, method: str, url: str, row: Row) -> Any:
             reauthenticate(client, matrix.objects[user])
     if method == "post":
         data = {name: _with_ids(value, matrix.objects) for name, value in row.data.items()}
+        if url.startswith("/api/v1/"):  # the API takes JSON
+            return client.post(url, {k: _json_value(v) for k, v in data.items()}, content_type="application/json")
         return client.post(url, data)
     return client.get(url)
+
+
+def _json_value(value: str) -> Any:
+    """A form value as the API takes it: lists are written ``[a,b]``, whole numbers as numbers."""
+    if value.startswith("[") and value.endswith("]"):
+        return [_json_value(item) for item in value[1:-1].split(",") if item]
+    return int(value) if value.isdigit() else value
 
 
 def assert_answer(response: Any, expected: Answer, url: str, objects: dict[str, Any]) -> None:
@@ -702,9 +817,12 @@ def _post_cases() -> list[Any]:
 def post_answer(key: str, row: Row, position: int) -> Answer | None:
     if row.post is not None:
         return row.post[position]
-    if url_patterns()[key].area != "portal":
+    if url_patterns()[key].area == "allauth":
         return None  # allauth's own refusals are its to test
     answer = row.get[position]
+    if url_patterns()[key].area == "api":
+        # A read of the API refuses a POST before it looks anything up: 405 (401 without credentials).
+        return (401 if position == 0 else 405) if answer in (401, 403, 404) else None
     if answer not in REFUSALS:
         return None
     return 405 if row.get_only and answer != LOGIN else answer
