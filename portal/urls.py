@@ -16,4 +16,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("invitations/", include("invitations.urls")),  # invitations, account deactivation
     path("notifications/", include("notifications.urls")),  # notifications page, email preference
+    path("search/", include("search.urls")),  # one search across what the reader may see
 ]

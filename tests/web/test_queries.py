@@ -67,6 +67,9 @@ PINNED = {
     "agencies": 11,
     "agency detail": 12,
     "audit log": 12,
+    "search, liaison": 14,
+    "search, reviewer": 16,
+    "search, one kind": 12,
 }
 
 
@@ -226,6 +229,9 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agencies": ("coordinator", reverse("agencies:list")),
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
+        "search, liaison": ("alex", reverse("search:search") + "?q=comment"),
+        "search, reviewer": ("dod_reviewer", reverse("search:search") + "?q=finding"),
+        "search, one kind": ("dod_reviewer", reverse("search:search") + "?q=finding&kind=finding"),
     }
 
 
