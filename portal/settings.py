@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "workflow",  # the transitions that reach across a case's documents and findings
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
+    "search",  # one search across what a person may see
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
     "ops",  # /healthz, /readyz, structured logs, backups (docs/operations.md)

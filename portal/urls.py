@@ -22,4 +22,5 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),  # notifications page, email preference
     path("api/v1/", include("api.urls")),  # REST API v1, its schema and docs
     path("api-tokens/", include("api.page_urls")),  # personal access tokens
+    path("search/", include("search.urls")),  # one search across what the reader may see
 ]

@@ -441,6 +441,7 @@ TABLE: dict[str, Row | list[Row]] = {
     # The closeout was returned: whoever sees the case reaches the service, which refuses.
     "cases:closeout_decide": Row(POST_ONLY, obj="closeout", data={"decision": "approve"}, post=(
          LOGIN,     SAID_NO, 404,     SAID_NO, SAID_NO, None,    404,     SAID_NO)),
+    "search:search": Row(signed_in(200), get_only=True),
     "cases:model_list": Row(LIAISON_PAGE),
     "cases:model_create": Row(LIAISON_PAGE),
     "cases:model_edit": Row(

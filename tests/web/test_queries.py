@@ -70,6 +70,9 @@ PINNED = {
     "agency detail": 7,
     "audit log": 7,
     "own sessions": 5,
+    "search, liaison": 9,
+    "search, reviewer": 11,
+    "search, one kind": 7,
 }
 
 
@@ -234,6 +237,9 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
         "own sessions": ("alex", reverse("account_sessions")),
+        "search, liaison": ("alex", reverse("search:search") + "?q=comment"),
+        "search, reviewer": ("dod_reviewer", reverse("search:search") + "?q=finding"),
+        "search, one kind": ("dod_reviewer", reverse("search:search") + "?q=finding&kind=finding"),
     }
 
 

@@ -1,0 +1,325 @@
+"""One search across everything a person may see: cases, findings, comments and documents.
+
+Every kind is searched *inside* its selector's ``*_for(user)`` queryset (cases.selectors,
+findings.selectors, documents.selectors), so a hit, and every count, is something its reader may
+open: the search adds a filter on top of visibility, never a second notion of it.
+
+On PostgreSQL the search is full text (``django.contrib.postgres.search``): weighted vectors
+(A: reference, title; B: model, category, target, file names; C: descriptions, partners, bodies),
+ranked with ``ts_rank``, each term matched as a prefix (``to_tsquery('english', 'term:*')``), and a
+highlighted snippet (``ts_headline``). Elsewhere (SQLite, the demo) each term must appear in one
+of the same fields (``icontains``), hits come newest first, and the snippet is highlighted in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cases.models import ReviewCase
+from cases.selectors import cases_for
+from documents.models import Document, DocumentVersion
+from documents.selectors import documents_for
+from findings.models import Category, Comment, Finding, TargetKind
+from findings.selectors import comments_for, findings_for
+
+CONFIG = "english"
+MAX_TERMS = 12
+# Control characters that no stored text holds mark the highlighted words in ts_headline's output,
+# which is then escaped as a whole before they become <mark> (stored text is never trusted as HTML).
+_START, _STOP = "\x02", "\x03"
+
+
+class Kind:
+    CASE = "case"
+    FINDING = "finding"
+    COMMENT = "comment"
+    DOCUMENT = "document"
+
+
+KINDS: tuple[tuple[str, str], ...] = (
+    (Kind.CASE, "Cases"),
+    (Kind.FINDING, "Findings"),
+    (Kind.COMMENT, "Comments"),
+    (Kind.DOCUMENT, "Documents"),
+)
+KIND_LABELS = dict(KINDS)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search: one kind, the state of the case, a finding's severity or category
+    (either of the last two limits the search to findings)."""
+
+    kind: str = ""
+    case_state: str = ""
+    severity: str = ""
+    category: str = ""
+
+    def kinds(self) -> list[str]:
+        if self.severity or self.category:
+            return [Kind.FINDING] if self.kind in ("", Kind.FINDING) else []
+        return [self.kind] if self.kind else [k for k, _ in KINDS]
+
+
+@dataclass
+class Group:
+    """The hits of one kind: ``hits`` (a ranked queryset, each row with ``snippet_raw``) and their count."""
+
+    kind: str
+    label: str
+    hits: QuerySet[Any]
+    count: int = 0
+    rows: list[Any] = field(default_factory=list)
+
+
+def terms_of(text: str) -> list[str]:
+    """The words of a query, lower-cased: letters and digits only, so no tsquery operator, quote or
+    wildcard from the reader ever reaches the database (``CP-2026-0042`` is ``cp 2026 0042``)."""
+    return re.findall(r"[^\W_]+", (text or "").lower())[:MAX_TERMS]
+
+
+def full_text_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+class _Words(Func):
+    """Punctuation to spaces, so that a reference or a file name is searched by its parts."""
+
+    function = "REGEXP_REPLACE"
+    template = "%(function)s(%(expressions)s, '[^[:alnum:]]+', ' ', 'g')"
+    output_field = TextField()
+
+
+def _labels(field_name: str, choices: Iterable[tuple[str, str]]) -> Case:
+    return Case(
+        *[When(**{field_name: value}, then=Value(label)) for value, label in choices],
+        default=Value(""),
+        output_field=TextField(),
+    )
+
+
+def _file_names() -> Coalesce:
+    """The file names of a document's versions, one string."""
+    from django.contrib.postgres.aggregates import StringAgg
+
+    names = (
+        DocumentVersion.objects.filter(document=OuterRef("pk"))
+        .order_by()
+        .values("document")
+        .annotate(names=StringAgg("original_name", delimiter=" "))
+        .values("names")
+    )
+    return Coalesce(Subquery(names, output_field=TextField()), Value(""), output_field=TextField())
+
+
+def _vector(*weighted: tuple[Any, str]) -> SearchVector:
+    vector: Any = None
+    for expression, weight in weighted:
+        part = SearchVector(Coalesce(expression, Value(""), output_field=TextField()), weight=weight, config=CONFIG)
+        vector = part if vector is None else vector + part
+    return cast(SearchVector, vector)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one kind is searched: its visible rows, weighted vector, snippet text and plain fields."""
+
+    rows: Callable[[Any], QuerySet[Any]]
+    vector: Callable[[], SearchVector]
+    snippet: Callable[[], Any]
+    plain: tuple[str, ...]  # the fields the simple (SQLite) match looks in
+    choice_fields: tuple[tuple[str, Iterable[tuple[str, str]]], ...] = ()
+    plain_snippet: Callable[[], Any] | None = None  # without PostgreSQL's aggregates
+
+
+def _case_rows(user: Any) -> QuerySet[ReviewCase]:
+    return cases_for(user)
+
+
+def _finding_rows(user: Any) -> QuerySet[Finding]:
+    return findings_for(user)
+
+
+def _comment_rows(user: Any) -> QuerySet[Comment]:
+    return comments_for(user).select_related("case", "finding")
+
+
+def _document_rows(user: Any) -> QuerySet[Document]:
+    return documents_for(user)
+
+
+SPECS: dict[str, _Spec] = {
+    Kind.CASE: _Spec(
+        rows=_case_rows,
+        vector=lambda: _vector(
+            (_Words(F("reference")), "A"),
+            (F("model__name"), "A"),
+            (_Words(F("model__version")), "B"),
+            (F("model_snapshot"), "B"),
+            (F("trusted_partners"), "C"),
+            (F("model__intended_partners"), "C"),
+        ),
+        snippet=lambda: Concat(
+            F("model__name"),
+            Value(" "),
+            F("model__version"),
+            Value(" · "),
+            F("trusted_partners"),
+            output_field=TextField(),
+        ),
+        plain=(
+            "reference",
+            "model__name",
+            "model__version",
+            "model_snapshot",
+            "trusted_partners",
+            "model__intended_partners",
+        ),
+    ),
+    Kind.FINDING: _Spec(
+        rows=_finding_rows,
+        vector=lambda: _vector(
+            (F("title"), "A"),
+            (_labels("category", Category.choices), "B"),
+            (F("target_component"), "B"),
+            (_labels("target_kind", TargetKind.choices), "B"),
+            (F("description"), "C"),
+        ),
+        snippet=lambda: F("description"),
+        plain=("title", "target_component", "description"),
+        choice_fields=(("category", Category.choices), ("target_kind", TargetKind.choices)),
+    ),
+    Kind.COMMENT: _Spec(
+        rows=_comment_rows,
+        vector=lambda: _vector((F("body"), "C")),
+        snippet=lambda: F("body"),
+        plain=("body",),
+    ),
+    Kind.DOCUMENT: _Spec(
+        rows=_document_rows,
+        vector=lambda: _vector((F("title"), "A"), (_Words(_file_names()), "B")),
+        snippet=lambda: Concat(F("title"), Value(" · "), _file_names(), output_field=TextField()),
+        plain=("title", "versions__original_name"),
+        plain_snippet=lambda: F("title"),
+    ),
+}
+
+
+def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
+    case_field = "state" if kind == Kind.CASE else "case__state"
+    if filters.case_state:
+        rows = rows.filter(**{case_field: filters.case_state})
+    if kind == Kind.FINDING:
+        if filters.severity:
+            rows = rows.filter(severity=filters.severity)
+        if filters.category:
+            rows = rows.filter(category=filters.category)
+    return rows
+
+
+def _full_text(kind: str, rows: QuerySet[Any], terms: list[str]) -> QuerySet[Any]:
+    spec = SPECS[kind]
+    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=CONFIG)
+    vector = spec.vector()
+    hits: QuerySet[Any] = (
+        rows.annotate(search=vector)
+        .filter(search=query)
+        .annotate(
+            rank=SearchRank(vector, query),
+            snippet_raw=SearchHeadline(
+                spec.snippet(),
+                query,
+                config=CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-pk")
+    )
+    return hits
+
+
+def _simple(kind: str, rows: QuerySet[Any], terms: list[str]) -> QuerySet[Any]:
+    """The fallback: every term in one of the fields (or a choice's label), newest first."""
+    spec = SPECS[kind]
+    for term in terms:
+        match = Q()
+        for name in spec.plain:
+            match |= Q(**{f"{name}__icontains": term})
+        for name, choices in spec.choice_fields:
+            values = [value for value, label in choices if term in str(label).lower()]
+            if values:
+                match |= Q(**{f"{name}__in": values})
+        rows = rows.filter(match)
+    if kind == Kind.DOCUMENT:
+        rows = rows.distinct()  # one row per document, whichever of its versions' names matched
+    snippet = spec.plain_snippet() if spec.plain_snippet else spec.snippet()
+    hits: QuerySet[Any] = rows.annotate(snippet_raw=Coalesce(snippet, Value(""), output_field=CharField()))
+    return hits.order_by("-pk")
+
+
+def search_for(user: Any, text: str, filters: Filters | None = None, *, full_text: bool | None = None) -> list[Group]:
+    """The hits of ``text`` for ``user``, by kind: each group holds only rows of the kind's
+    ``*_for(user)`` selector, so its count is what the reader may see. No terms, no groups."""
+    filters = filters or Filters()
+    terms = terms_of(text)
+    if not terms:
+        return []
+    use_full_text = full_text_available() if full_text is None else full_text
+    groups = []
+    for kind in filters.kinds():
+        rows = _filtered(kind, SPECS[kind].rows(user), filters)
+        hits = _full_text(kind, rows, terms) if use_full_text else _simple(kind, rows, terms)
+        groups.append(Group(kind=kind, label=KIND_LABELS[kind], hits=hits))
+    return groups
+
+
+def snippet_html(raw: str | None, terms: list[str], *, full_text: bool) -> SafeString:
+    """The snippet as safe HTML: the stored text escaped, the matched words in <mark>."""
+    text = raw or ""
+    if not full_text:
+        text = _mark_terms(text, terms)
+    html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; only our own markers become tags
+
+
+def _mark_terms(text: str, terms: list[str], width: int = 240) -> str:
+    """The fallback's snippet: around the first match, the terms (as prefixes) between markers."""
+    lowered = text.lower()
+    first = min((i for i in (lowered.find(t) for t in terms) if i >= 0), default=0)
+    start = max(0, first - width // 3)
+    excerpt = ("… " if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
+    for term in sorted(set(terms), key=len, reverse=True):
+        excerpt = re.sub(
+            rf"(?<![{_START}\w])({re.escape(term)}\w*)", rf"{_START}\1{_STOP}", excerpt, flags=re.IGNORECASE
+        )
+    return excerpt

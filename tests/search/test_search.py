@@ -1,0 +1,119 @@
+"""The search page and its selector: prefix matching, weights and ranking, highlighted snippets that
+never carry markup from stored text, references and file names by their parts, filters, and the
+simple match used where PostgreSQL is not (SQLite, the demo)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.models import Visibility
+from documents.models import Document, DocumentVersion
+from search.selectors import Filters, Kind, search_for, snippet_html, terms_of
+from tests import builders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(alex, coordinator, dod_reviewer, dod_supervisor):
+    return builders.make_case(
+        alex, state="in_review", agencies=("dod",), coordinator=coordinator, reviewers={dod_supervisor: dod_reviewer}
+    )
+
+
+def hits(user, text, **filters):
+    return {group.kind: list(group.hits) for group in search_for(user, text, Filters(**filters))}
+
+
+def test_terms_keep_letters_and_digits_only():
+    assert terms_of("CP-2026-0042 & 'jail*break' | !x") == ["cp", "2026", "0042", "jail", "break", "x"]
+    assert terms_of("   ") == []
+
+
+def test_a_word_matches_as_a_prefix_and_a_title_outranks_a_description(case, dod_reviewer, dod_supervisor):
+    in_title = builders.released(case, dod_reviewer, dod_supervisor, title="Jailbreak via role play")
+    in_text = builders.released(
+        case, dod_reviewer, dod_supervisor, title="Filter gap", description="A jailbreaking prompt got through."
+    )
+    found = hits(dod_reviewer, "jailb")[Kind.FINDING]
+    assert [f.pk for f in found] == [in_title.pk, in_text.pk]
+    assert found[0].rank > found[1].rank
+
+
+def test_category_and_target_are_searched_by_their_words(case, dod_reviewer, dod_supervisor):
+    finding = builders.released(
+        case, dod_reviewer, dod_supervisor, category="cbrn", target_kind="safeguard", target_component="Bio filter"
+    )
+    assert [f.pk for f in hits(dod_reviewer, "CBRN uplift")[Kind.FINDING]] == [finding.pk]
+    assert [f.pk for f in hits(dod_reviewer, "bio filter")[Kind.FINDING]] == [finding.pk]
+
+
+def test_a_case_by_its_reference_model_and_partners(case, alex):
+    case.trusted_partners = "Contoso Bank"
+    case.save(update_fields=["trusted_partners"])
+    for text in (case.reference, case.reference.split("-")[-1], case.model.name, "contoso"):
+        assert [c.pk for c in hits(alex, text)[Kind.CASE]] == [case.pk], text
+
+
+def test_a_document_by_its_file_name(case, alex):
+    document = builders.attach_document(case, alex, "other")
+    DocumentVersion.objects.filter(document=document).update(original_name="red-team_summary-v2.pdf")
+    Document.objects.filter(pk=document.pk).update(title="Annex")
+    assert [d.pk for d in hits(alex, "summary")[Kind.DOCUMENT]] == [document.pk]
+    assert [d.pk for d in hits(alex, "red team")[Kind.DOCUMENT]] == [document.pk]
+
+
+def test_the_snippet_highlights_and_escapes(case, alex, dod_supervisor):
+    builders.comment(case, alex, body='The payload "x<y" & <script>alert(1)</script> reached it')
+    (row,) = hits(dod_supervisor, "payload")[Kind.COMMENT]
+    html = snippet_html(row.snippet_raw, ["payload"], full_text=True)
+    assert "<script" not in html
+    assert "&quot;x&lt;y&quot; &amp;" in html
+    assert "<mark>payload</mark>" in html
+
+
+def test_filters_narrow_the_kinds_and_rows(case, dod_reviewer, dod_supervisor):
+    high = builders.released(case, dod_reviewer, dod_supervisor, title="Exfil path", severity="high")
+    builders.released(case, dod_reviewer, dod_supervisor, title="Exfil note", severity="low")
+    found = hits(dod_reviewer, "exfil", severity="high")
+    assert list(found) == [Kind.FINDING]
+    assert [f.pk for f in found[Kind.FINDING]] == [high.pk]
+    assert hits(dod_reviewer, "exfil", case_state="closed")[Kind.FINDING] == []
+
+
+def test_the_simple_match_finds_the_same_with_highlights(case, alex, dod_reviewer, dod_supervisor):
+    """The fallback (SQLite): every word in some field, a choice by its label, a highlighted excerpt."""
+    finding = builders.released(
+        case,
+        dod_reviewer,
+        dod_supervisor,
+        visibility=Visibility.FIRM,
+        category="cbrn",
+        description="Uplift <b>observed</b> in the eval",
+    )
+    groups = {g.kind: list(g.hits) for g in search_for(alex, "cbrn observ", full_text=False)}
+    assert [f.pk for f in groups[Kind.FINDING]] == [finding.pk]
+    html = snippet_html(groups[Kind.FINDING][0].snippet_raw, ["cbrn", "observ"], full_text=False)
+    assert "<mark>observ</mark>" not in html  # the prefix highlights the whole word
+    assert "&lt;b&gt;<mark>observed</mark>&lt;/b&gt;" in html or "<mark>observed</mark>" in html
+    assert "<b>" not in html
+    other = builders.make_case(builders.make_liaison(builders.make_firm("Other AI")), state="draft")
+    assert [c.pk for c in search_for(alex, other.reference, full_text=False)[0].hits] == []
+
+
+def test_the_page_groups_by_kind_and_the_header_holds_the_box(case, alex, client_for):
+    builders.comment(case, alex, body="Staging endpoint rotated")
+    client = client_for(alex)
+    page = client.get("/search/", {"q": "staging"}).content.decode()
+    assert 'role="search"' in page
+    assert "Comments <span" in page
+    assert "<mark>Staging</mark>" in page
+    assert client.get("/").content.decode().count('role="search"') == 1
+    empty = client.get("/search/").content.decode()
+    assert "result" not in empty.split("</form>", 1)[1]
+
+
+def test_signed_out_people_are_sent_to_sign_in(client):
+    response = client.get("/search/", {"q": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
