@@ -77,6 +77,14 @@ class AuditAction(enum.StrEnum):
     FINDINGS_EXPORTED = "findings.exported"
     COMMENT_ADDED = "comment.added"
 
+    # Tested configurations, the access ledger and the sharing attestation (configurations)
+    CONFIGURATION_ADDED = "configuration.added"
+    CONFIGURATION_REVISED = "configuration.revised"
+    ACCESS_PERIOD_RECORDED = "access.period_recorded"
+    ACCESS_INTERRUPTION_RECORDED = "access.interruption_recorded"
+    LEDGER_COMMENTED = "access.ledger_commented"
+    SHARING_ATTESTED = "case.sharing_attested"
+
     # Notifications and reminders
     NOTIFICATION_READ = "notification.read"
     NOTIFICATION_CLEARED = "notification.cleared"

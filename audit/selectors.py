@@ -53,6 +53,11 @@ TIMELINE_LABELS: dict[AuditAction, str | TimelineLabel] = {
     AuditAction.FINDING_RESPONSE_SENT_BACK: _about_finding("sent back the response to finding"),
     AuditAction.FINDING_RESOLVED: _about_finding("resolved finding"),
     AuditAction.COMMENT_ADDED: "commented",
+    AuditAction.CONFIGURATION_ADDED: lambda event: f"added tested configuration {event.data.get('name', '')}",
+    AuditAction.CONFIGURATION_REVISED: lambda event: (
+        f"made version {event.data.get('version', '')} of tested configuration {event.data.get('name', '')}"
+    ),
+    AuditAction.SHARING_ATTESTED: lambda event: f"attested what the firm shares: {event.data.get('label', '')}",
 }
 # Deliberately not on case timelines: they are about people, organisations, reading and sending,
 # not about the review (the coordinators' audit log shows them all). A test holds that every
@@ -106,6 +111,10 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.WEBHOOK_ENDPOINT_ADDED,
         AuditAction.WEBHOOK_ENDPOINT_REMOVED,
         AuditAction.WEBHOOK_TEST_SENT,
+        # An agency's ledger entries may be its own to read: the ledger page shows them to those who may.
+        AuditAction.ACCESS_PERIOD_RECORDED,
+        AuditAction.ACCESS_INTERRUPTION_RECORDED,
+        AuditAction.LEDGER_COMMENTED,
     }
 )
 

@@ -40,6 +40,9 @@ class Step:
 _S = CaseState
 OPEN = (_S.DRAFT, _S.SUBMITTED, _S.IN_REVIEW, _S.CLOSEOUT_REQUESTED)
 REVIEWING = (_S.IN_REVIEW, _S.CLOSEOUT_REQUESTED)
+# A case the firm offered for review and did not withdraw: on its sharing date the firm may attest
+# what it shares (a case concluded before its window ended included).
+SHARED = (_S.SUBMITTED, _S.IN_REVIEW, _S.CLOSEOUT_REQUESTED, _S.CLOSED)
 FIRM = frozenset({Role.FIRM})
 AGENCY = frozenset({Role.REVIEWER, Role.SUPERVISOR})
 SUPERVISORS = frozenset({Role.SUPERVISOR})
@@ -66,6 +69,11 @@ LIFECYCLE: dict[str, Step] = {
     "comment.add":              Step(OPEN,                           FIRM | AGENCY,   "comment"),
     "closeout.request":         Step((_S.IN_REVIEW,),                AGENCY,          "request a closeout"),
     "closeout.decide":          Step((_S.CLOSEOUT_REQUESTED,),       SUPERVISORS,     "decide a closeout"),
+    "configuration.add":        Step(OPEN,                           FIRM,            "add tested configurations"),
+    "configuration.revise":     Step(OPEN,                           FIRM,            "change tested configurations"),
+    "ledger.record":            Step(REVIEWING,                      AGENCY,          "record access"),
+    "ledger.comment":           Step(REVIEWING,                      FIRM | AGENCY,   "comment on the access ledger"),
+    "case.attest_sharing":      Step(SHARED,                         FIRM,            "attest what it shares"),
 }
 # fmt: on
 

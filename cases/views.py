@@ -29,6 +29,9 @@ from cases.models import (
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
 from cases.policy import Role
 from cases.selectors import by_urgency, cases_for, get_case_for, get_model_for, models_for, with_agencies
+from configurations import policy as configurations_policy
+from configurations.chart import chart as access_chart
+from configurations.selectors import access_summary_for, attestation_of, current_configurations
 from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
@@ -134,6 +137,8 @@ def _actions(user: User, case: ReviewCase, held: policy.Standing) -> dict[str, A
         "request_closeout": decide(workflow_policy.closeout_request_refusal(user, case, standing_=held)),
         "comment": decide(findings_policy.comment_add_refusal(user, case, standing_=held)),
         "audit": Role.COORDINATOR in held.roles,
+        "add_configuration": decide(configurations_policy.configuration_add_refusal(user, case, standing_=held)),
+        "attest": decide(configurations_policy.case_attest_sharing_refusal(user, case, standing_=held)),
     }
 
 
@@ -154,7 +159,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pending_closeout": case.closeouts.filter(state=CloseoutState.PENDING).first(),
         "closeouts": case.closeouts.select_related("requested_by").order_by("-requested_at"),
         "is_coordinator": coordinator,
+        "configurations": list(current_configurations(case)),
+        "attestation": attestation_of(case),
     }
+    if case.agency_assignments.exists():
+        now = timezone.now()
+        context["summary"] = access_summary_for(user, case, held=held, now=now)
+        context["chart"] = access_chart(context["summary"], now=now)
     if not coordinator:  # Coordinators see case metadata, not its contents.
         context["documents"] = (
             documents_for(user)

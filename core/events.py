@@ -40,6 +40,9 @@ class EventVerb(enum.StrEnum):
     CLOSEOUT_DECIDED = "closeout.decided"
     CASE_CLOSED = "case.closed"
     CASE_WITHDRAWN = "case.withdrawn"
+    CONFIGURATION_CHANGED = "configuration.changed"
+    LEDGER_COMMENTED = "access.ledger_commented"
+    SHARING_ATTESTED = "case.sharing_attested"
 
 
 # (verb, case, target, actor) -> the id of the event written in the current transaction.

@@ -11,7 +11,10 @@ are due within days whenever the demo is started; a model version or a snapshot 
 What the rows must keep (README.md, "Demo logins"): each firm has a case in every state; findings at
 every visibility and in every state, a response sent back, a declined finding carried forward and a
 draft whose release a reviewer asked a supervisor for; comments at every visibility; the two
-closeouts that await one agency; a DoD working file marked CUI; PDF red-team reports.
+closeouts that await one agency; a DoD working file marked CUI; PDF red-team reports; two tested
+configurations on Atlas-2's case in review, with an access ledger holding an interruption; a sharing
+attestation of each kind (a tested configuration, a different one, prefer not to say) on cases whose
+sharing date the firm moved to the load day.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from accounts.models import User
 from agencies.models import AgencyRole
 from cases.models import CaseState, CloseoutState, ReviewCase
+from configurations.models import AccessVariant, AttestationChoice
 from core.models import Visibility
 from demo import contents
 from documents.models import DocumentKind, Marking
@@ -170,6 +174,7 @@ class FindingRow:
     title: str
     description: str
     author: AgencyRole = AgencyRole.REVIEWER
+    configuration: str = ""  # the tested configuration's name; none: the case's first
     component: str = ""  # the safeguard it targets; none: the model itself
     due: int | None = None  # the firm's response is due, days from the load day
     responses: tuple[Response, ...] = ()
@@ -189,6 +194,62 @@ class FindingRow:
         )
         if (self.state == FindingState.RESOLVED) != bool(self.resolution_note):
             raise ValueError(f"{self.key}: a resolved finding, and only one, has a resolution note")
+
+
+@dataclass(frozen=True)
+class ConfigurationRow:
+    """A configuration the firm offers on a case (a case without a row gets one made from its own
+    snapshot and safeguards, so that findings have a configuration to name)."""
+
+    case: str
+    name: str
+    snapshot: str  # may name the month (load_day_words)
+    safeguard_version: str
+    access_variant: str
+    access_method: str
+    _: KW_ONLY
+    fingerprint: str = ""
+    variant_other: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        _enumerated(self, access_variant=AccessVariant)
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """An access period (``cause`` empty) or an interruption recorded by ``recorded_by``'s agency on a
+    configuration: from ``start`` to ``end`` (days from the load day, and local hours); an open
+    period has no ``end``."""
+
+    case: str
+    configuration: str
+    recorded_by: str
+    start: tuple[int, int]  # (days from the load day, hour in America/New_York)
+    end: tuple[int, int] | None
+    _: KW_ONLY
+    cause: str = ""
+    confirmed_by: str = ""
+    note: str = ""
+    visibility: str = "agency"
+    firm_comment: str = ""  # the firm's remark on the entry
+    firm_commenter: str = ""
+
+
+@dataclass(frozen=True)
+class AttestationRow:
+    """The firm's statement on the sharing date: a tested configuration (by name), a different one
+    (described), or prefer not to say."""
+
+    case: str
+    by: str
+    choice: str
+    _: KW_ONLY
+    configuration: str = ""
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        _enumerated(self, choice=AttestationChoice)
 
 
 @dataclass(frozen=True)
@@ -311,7 +372,8 @@ CASES: tuple[CaseRow, ...] = (
     # forward with the firm's reason.
     CaseRow("atlas-2-closed", "atlas-2-previous", ALEX, "closed", -26, 2, snapshot="atlas-2-{previous_month}-28-rc1",
         partners=NORTHWIND_PARTNERS, safeguards=NORTHWIND_SAFEGUARDS, agencies=("dod", "cisa"),
-        reviewers=(DOD_REVIEWER, CISA_REVIEWER)),
+        reviewers=(DOD_REVIEWER, CISA_REVIEWER), sharing_moved_to=0,
+        sharing_move_reason="The partners are ready two days early; the review has concluded its work."),
     # Withdrawn: the first submission of this month's Atlas-2, withdrawn in review when the partner list
     # changed; Northwind resubmitted it as atlas-2-review.
     CaseRow("atlas-2-withdrawn", "atlas-2", ALEX, "withdrawn", -20, 8, snapshot="atlas-2-{month}-02-rc2",
@@ -322,7 +384,8 @@ CASES: tuple[CaseRow, ...] = (
     CaseRow("nimbus-closeout", "nimbus", SAM, "closeout_requested", -20, 5, snapshot="nimbus-agent-0.9.3",
         partners="Three managed-service providers in a closed pilot.",
         safeguards="Action allow-list; human approval for destructive operations; full action logging.",
-        agencies=("dod", "treasury"), reviewers=(DOD_REVIEWER, TREASURY_REVIEWER)),
+        agencies=("dod", "treasury"), reviewers=(DOD_REVIEWER, TREASURY_REVIEWER), sharing_moved_to=0,
+        sharing_move_reason="The pilot providers start today; the closeout can conclude after sharing."),
     # In review: the busy case, with findings in every state and comments at every visibility.
     CaseRow("atlas-2-review", "atlas-2", ALEX, "in_review", -18, 3, snapshot="atlas-2-{month}-14-rc3",
         partners=NORTHWIND_PARTNERS, safeguards=NORTHWIND_SAFEGUARDS, agencies=("dod", "treasury"),
@@ -337,7 +400,8 @@ CASES: tuple[CaseRow, ...] = (
     # Closed: Treasury alone reviewed; nothing left open.
     CaseRow("lumen-3.5-closed", "lumen-3.5", KIM, "closed", -28, 1, snapshot="lumen-3.5.2-prod",
         partners="Four regional banks in a supervised pilot.", safeguards=LUMEN_SAFEGUARDS, agencies=("treasury",),
-        reviewers=(TREASURY_REVIEWER,)),
+        reviewers=(TREASURY_REVIEWER,), sharing_moved_to=0,
+        sharing_move_reason="The banks' pilot starts a day early."),
     # Withdrawn before triage.
     CaseRow("prism-coder-withdrawn", "prism-coder", KIM, "withdrawn", 3, 24, snapshot="prism-coder-1.0.0",
         partners="Two PLC vendors.", safeguards="Output filter for known-malicious code patterns.",
@@ -579,6 +643,47 @@ COMMENTS: tuple[CommentRow, ...] = (
         body="Lumen Labs: could you share the tenant-level monitoring thresholds for the cloud resellers?"),
     CommentRow("lumen-4-review", KIM, "firm",
         body="Thresholds attached to the system card's next version; the new sharing date gives us time."),
+)
+# fmt: on
+
+# --- tested configurations, the access ledger, sharing attestations -----------------------------
+
+# fmt: off
+CONFIGURATIONS: tuple[ConfigurationRow, ...] = (
+    # case, name, snapshot, safeguard version, access variant, access method
+    ConfigurationRow("atlas-2-review", "Atlas-2 API (production)", "atlas-2-{month}-14-rc3",
+        "input filter v5 / refusal v3", "production_safeguards", "Hosted API, per-reviewer keys",
+        fingerprint="sha256:9f2c…e41a",
+        notes="What partners will get."),
+    ConfigurationRow("atlas-2-review", "Atlas-2 agent sandbox (reduced)", "atlas-2-{month}-14-rc3",
+        "refusal v3 only", "reduced_safeguards", "Agent sandbox with tool use",
+        notes="Input filter off, so evaluators can probe the model itself."),
+    ConfigurationRow("lumen-4-review", "Lumen-4 reasoning visible", "lumen-4.0-{month_digits}01",
+        "constitutional layer 7", "reasoning_visible", "Hosted API with chain-of-thought returned"),
+    ConfigurationRow("lumen-3.5-closed", "Lumen-3.5 production", "lumen-3.5.2-prod", "LS-2", "production_safeguards",
+        "Hosted API"),
+)
+
+LEDGER: tuple[AccessRow, ...] = (
+    # case, configuration, recorded by, start, end (days from the load day, local hour); then the rest
+    AccessRow("atlas-2-review", "Atlas-2 API (production)", DOD_REVIEWER, (-17, 9), (-1, 17),
+        confirmed_by="Northwind access desk", visibility="government"),
+    AccessRow("atlas-2-review", "Atlas-2 API (production)", DOD_REVIEWER, (-12, 8), (-10, 20), cause="outage",
+        note="Endpoint returned 503 for every key.", visibility="government",
+        firm_comment="A failed certificate rotation; fixed within the hour of our noticing.", firm_commenter=ALEX),
+    AccessRow("atlas-2-review", "Atlas-2 agent sandbox (reduced)", DOD_REVIEWER, (-9, 9), None,
+        confirmed_by="Northwind access desk"),
+    AccessRow("atlas-2-review", "Atlas-2 API (production)", TREASURY_REVIEWER, (-15, 10), (-2, 18),
+        confirmed_by="Northwind access desk", visibility="government"),
+    AccessRow("atlas-2-review", "Atlas-2 API (production)", TREASURY_REVIEWER, (-8, 0), (-6, 12), cause="rate_limit",
+        note="Keys capped at 20 requests a minute.", visibility="agency"),
+)
+
+ATTESTATIONS: tuple[AttestationRow, ...] = (
+    AttestationRow("lumen-3.5-closed", KIM, "tested", configuration="Lumen-3.5 production"),
+    AttestationRow("nimbus-closeout", SAM, "different",
+        description="nimbus-agent-0.9.4: the tested snapshot with a newer action allow-list."),
+    AttestationRow("atlas-2-closed", ALEX, "prefer_not_to_say"),
 )
 # fmt: on
 

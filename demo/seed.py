@@ -22,8 +22,17 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import AIModel, CaseState, Closeout, ReviewCase
 from cases.services import ai_model_register, case_assign_reviewers, case_create, case_move_sharing_date, case_withdraw
+from configurations.models import Configuration
+from configurations.selectors import program_midnight
+from configurations.services import (
+    access_period_record,
+    configuration_add,
+    interruption_record,
+    ledger_comment_add,
+    sharing_attest,
+)
 from demo import data
-from demo.data import AGENCY_ROLES, Account, CaseRow, CloseoutRow, DocumentRow, FindingRow, Role
+from demo.data import AGENCY_ROLES, AccessRow, Account, CaseRow, CloseoutRow, DocumentRow, FindingRow, Role
 from documents.services import document_create
 from findings.models import Finding, FindingState, TargetKind
 from findings.services import (
@@ -163,6 +172,7 @@ class _Seeder:
             evaluator_access=row.evaluator_access,
         )
         self.cases[row.key] = case
+        self.load_configurations(case, row)
         documents = [document for document in data.DOCUMENTS if document.case == row.key]
         for document in documents:
             if self.accounts[document.uploaded_by].role in FIRM_ROLES:
@@ -186,6 +196,9 @@ class _Seeder:
             case = case_move_sharing_date(
                 case=case, new_sharing_date=moved_to, reason=row.sharing_move_reason, actor=opener
             )
+        for entry in data.LEDGER:
+            if entry.case == row.key:
+                self.load_ledger(case, entry)
         findings = [finding for finding in data.FINDINGS if finding.case == row.key]
         for finding in findings:
             self.load_finding(case, finding)
@@ -204,9 +217,96 @@ class _Seeder:
                 for finding in findings:
                     if finding.answered_after == closeout.key:
                         self.answer(finding)
+        for attestation in data.ATTESTATIONS:
+            if attestation.case == row.key:
+                sharing_attest(
+                    case=case,
+                    actor=self.people[attestation.by],
+                    choice=attestation.choice,
+                    configuration=self.configuration(case, attestation.configuration)
+                    if attestation.configuration
+                    else None,
+                    different_description=attestation.description,
+                )
         if row.state == CaseState.WITHDRAWN:
             case_withdraw(case=case, actor=opener, reason=row.withdrawal_reason)
         self.check(row, findings)
+
+    # --- tested configurations and the access ledger ------------------------------------------------
+
+    def load_configurations(self, case: ReviewCase, row: CaseRow) -> None:
+        """The case's rows of ``CONFIGURATIONS``, or one made from its own snapshot and safeguards."""
+        rows = [configuration for configuration in data.CONFIGURATIONS if configuration.case == row.key]
+        opener = self.people[row.opened_by]
+        if not rows:
+            configuration_add(
+                case=case,
+                actor=opener,
+                name=f"{case.model.name} as offered",
+                snapshot=row.snapshot.format_map(self.words) or "to be named",
+                safeguard_version="as in the system card",
+                access_variant="production_safeguards",
+                access_method="Hosted API",
+            )
+            return
+        for configuration in rows:
+            configuration_add(
+                case=case,
+                actor=opener,
+                name=configuration.name,
+                snapshot=configuration.snapshot.format_map(self.words),
+                fingerprint=configuration.fingerprint,
+                safeguard_version=configuration.safeguard_version,
+                access_variant=configuration.access_variant,
+                access_variant_other=configuration.variant_other,
+                access_method=configuration.access_method,
+                notes=configuration.notes,
+            )
+
+    def configuration(self, case: ReviewCase, name: str) -> Configuration:
+        current = Configuration.objects.filter(case=case, superseded_at__isnull=True).order_by("pk")
+        found = current.filter(name=name).first() if name else current.first()
+        if found is None:
+            raise DemoDataError(f"{case.reference} has no configuration named {name!r}.")
+        return found
+
+    def moment(self, at: tuple[int, int]) -> datetime.datetime:
+        day = self.day(at[0])
+        assert day is not None
+        return program_midnight(day) + datetime.timedelta(hours=at[1])
+
+    def load_ledger(self, case: ReviewCase, row: AccessRow) -> None:
+        recorder = self.people[row.recorded_by]
+        configuration = self.configuration(case, row.configuration)
+        end = self.moment(row.end) if row.end else None
+        if row.cause:
+            assert end is not None, "an interruption ends"
+            interruption = interruption_record(
+                case=case,
+                configuration=configuration,
+                actor=recorder,
+                started_at=self.moment(row.start),
+                ended_at=end,
+                cause=row.cause,
+                note=row.note,
+                visibility=row.visibility,
+            )
+            if row.firm_comment:
+                ledger_comment_add(
+                    actor=self.people[row.firm_commenter], body=row.firm_comment, interruption=interruption
+                )
+            return
+        period = access_period_record(
+            case=case,
+            configuration=configuration,
+            actor=recorder,
+            started_at=self.moment(row.start),
+            ended_at=end,
+            confirmed_by=row.confirmed_by,
+            visibility=row.visibility,
+        )
+        if row.firm_comment:
+            ledger_comment_add(actor=self.people[row.firm_commenter], body=row.firm_comment, period=period)
 
     def upload(self, case: ReviewCase, row: DocumentRow) -> None:
         """Through the documents service: the same checks, storage and audit as the portal."""
@@ -239,6 +339,7 @@ class _Seeder:
             target_component=row.component,
             visibility=row.visibility,
             response_due=self.day(row.due),
+            configuration=self.configuration(case, row.configuration),
         )
         self.findings[row.key] = finding
         if row.state == FindingState.DRAFT:

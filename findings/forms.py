@@ -38,9 +38,16 @@ class FindingForm(cp.Form):
     related_versions = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Related document versions"
     )
+    configuration = forms.ModelChoiceField(
+        queryset=None,
+        label="Tested configuration",
+        help_text="The configuration (snapshot, safeguards, access) the finding was made on.",
+    )
 
-    def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, versions: Any, configurations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["configuration"].queryset = configurations
+        self.fields["configuration"].label_from_instance = lambda c: f"{c} — {c.snapshot}, {c.variant_label}"
         self.fields["related_versions"].queryset = versions
         self.fields["related_versions"].label_from_instance = lambda v: f"{v.document.title}, version {v.number}"
 

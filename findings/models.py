@@ -58,6 +58,11 @@ class Finding(models.Model):
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.AGENCY)
     response_due = models.DateField(null=True, blank=True, help_text="When the firm's response is due.")
     related_versions = models.ManyToManyField("documents.DocumentVersion", blank=True, related_name="findings")
+    # The tested configuration (that version of it) the finding was made on: required of every new
+    # finding by the service; empty only on findings written before configurations were recorded.
+    configuration = models.ForeignKey(
+        "configurations.Configuration", on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Everyone but the author who changed the draft: none of them may release it beyond the

@@ -40,7 +40,17 @@ def _authoring_refusal(action: str, actor: Any, finding: Finding, held: Standing
 
 
 def finding_draft_refusal(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> Refusal | None:
-    return step_refusal("finding.draft", actor, case, standing_=_held(actor, case, standing_))
+    """An assigned agency drafts a finding, on one of the configurations the firm offered: a
+    finding makes no claim about a configuration nobody named."""
+    if refusal := step_refusal("finding.draft", actor, case, standing_=_held(actor, case, standing_)):
+        return refusal
+    if not case.configurations.exists():
+        return Refusal(
+            f"The firm has not added a tested configuration to {case.reference} yet: "
+            "a finding names the configuration it was made on.",
+            "no_configuration",
+        )
+    return None
 
 
 def finding_edit_refusal(actor: Any, finding: Finding, *, standing_: Standing | None = None) -> Refusal | None:

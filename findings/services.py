@@ -19,6 +19,7 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import ReviewCase
 from cases.policy import standing
+from configurations.models import Configuration
 from core import permissions
 from core.errors import DomainError
 from core.events import EventVerb, emit
@@ -106,10 +107,13 @@ def finding_draft(
     visibility: str = Visibility.AGENCY,
     response_due: datetime.date | None = None,
     related_versions: Iterable[DocumentVersion] = (),
+    configuration: Configuration | None,
 ) -> Finding:
-    """A reviewer of an assigned agency drafts a finding. Only their agency sees the draft."""
+    """A reviewer of an assigned agency drafts a finding, on a tested configuration of the case.
+    Only their agency sees the draft."""
     held = standing(actor, case)
     require(policy.finding_draft_refusal(actor, case, standing_=held))
+    _check_configuration(case, configuration)
     membership = held.membership
     assert membership is not None  # the policy asked: a member of an assigned agency
     fields = {
@@ -124,7 +128,9 @@ def finding_draft(
     }
     _validate(fields)
     versions = _related_versions(actor, case, related_versions)
-    finding = Finding.objects.create(case=case, agency=membership.agency, author=actor, **fields)
+    finding = Finding.objects.create(
+        case=case, agency=membership.agency, author=actor, configuration=configuration, **fields
+    )
     finding.related_versions.set(versions)
     sync_finding(finding)
     audit_record(
@@ -132,14 +138,31 @@ def finding_draft(
         action=AuditAction.FINDING_DRAFTED,
         target=finding,
         case=case,
-        data={"agency": membership.agency.code, "severity": severity, "visibility": visibility},
+        data={
+            "agency": membership.agency.code,
+            "severity": severity,
+            "visibility": visibility,
+            "configuration": configuration.pk if configuration else None,
+        },
     )
     return finding
 
 
+def _check_configuration(case: ReviewCase, configuration: Configuration | None) -> None:
+    if configuration is None:
+        raise DomainError("Choose the tested configuration the finding was made on.", field="configuration")
+    if configuration.case_id != case.pk:
+        raise DomainError("That configuration belongs to another case.", field="configuration")
+
+
 @transaction.atomic
 def finding_edit(
-    *, finding: Finding, actor: User, related_versions: Iterable[DocumentVersion] | None = None, **changes: Any
+    *,
+    finding: Finding,
+    actor: User,
+    related_versions: Iterable[DocumentVersion] | None = None,
+    configuration: Configuration | None = None,
+    **changes: Any,
 ) -> Finding:
     """The authoring agency edits its draft. A released finding is what others read: it is not
     edited (withdraw it and write another)."""
@@ -158,6 +181,9 @@ def finding_edit(
     _validate(merged if "response_due" in changes else {k: v for k, v in merged.items() if k != "response_due"})
     # Checked before anything is set, so that a refused edit leaves the caller's object as it was.
     versions = None if related_versions is None else _related_versions(actor, finding.case, related_versions)
+    if configuration is not None:
+        _check_configuration(finding.case, configuration)
+        changes["configuration"] = configuration
     changed = [field for field, value in changes.items() if getattr(finding, field) != value]
     for field in changed:
         setattr(finding, field, changes[field])

@@ -19,6 +19,9 @@ from cases.models import ReviewCase
 from cases.permissions import REVIEW_CASE
 from cases.policy import Standing, standing
 from cases.selectors import get_case_for
+from configurations.models import Configuration
+from configurations.policy import attestation_differs_for
+from configurations.selectors import attestation_of, current_configurations
 from core import permissions
 from core.models import Visibility
 from core.policy import decide
@@ -192,6 +195,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "release_form": forms.ReleaseForm(finding=finding) if actions["release"] else None,
         "resolve_form": forms.ResolveForm() if actions["resolve"] else None,
         "title": f"Finding #{finding.pk}: {finding.title}",
+        "configuration": finding.configuration,
+        "shared_differs": attestation_differs_for(attestation_of(case), finding.configuration),
     }
     return render(request, "findings/finding_detail.html", context)
 
@@ -200,10 +205,16 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = get_case_for(request.user, case_pk, REVIEW_CASE)
+    configurations = current_configurations(case)
     form = forms.FindingForm(
         request.POST or None,
         versions=_versions_visible(request.user, case),
-        initial={"visibility": Visibility.AGENCY, "target_kind": "model"},
+        configurations=configurations,
+        initial={
+            "visibility": Visibility.AGENCY,
+            "target_kind": "model",
+            "configuration": configurations.first() if len(configurations) == 1 else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         finding = attempt(
@@ -231,8 +242,13 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise permissions.refuse_access(request.user, "findings.edit_finding", pk)
     initial: dict[str, Any] = {f: getattr(finding, f) for f in services.EDITABLE_FIELDS}
     initial["related_versions"] = list(finding.related_versions.all())
+    initial["configuration"] = finding.configuration
+    configurations = current_configurations(finding.case) | Configuration.objects.filter(pk=finding.configuration_id)
     form = forms.FindingForm(
-        request.POST or None, versions=_versions_visible(request.user, finding.case), initial=initial
+        request.POST or None,
+        versions=_versions_visible(request.user, finding.case),
+        configurations=configurations.distinct(),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -28,6 +28,7 @@ from accounts.roles import coordinators
 from agencies.models import Agency, AgencyMembership, AgencyRole
 from cases.models import Closeout, CloseoutDecision, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE
+from configurations.models import Configuration, LedgerComment, SharingAttestation
 from core import permissions
 from core.events import EventVerb
 from core.models import Visibility
@@ -207,6 +208,35 @@ def _case_withdrawn(event: NotificationEvent, case: ReviewCase) -> Audience:
     return [*agency_members, *_coordinators()], VIEW_CASE, case, {}
 
 
+def _configuration_changed(event: NotificationEvent, case: ReviewCase) -> Audience:
+    """The reviewing team hears of a new configuration, or a new version of one, to test."""
+    configuration = Configuration.objects.filter(pk=_target_id(event), case=case).first()
+    if configuration is None:
+        return [], VIEW_CASE, case, {}
+    facts = {"configuration": configuration.name, "version": configuration.version}
+    return _reviewing_team(case), VIEW_CASE, case, facts
+
+
+def _ledger_commented(event: NotificationEvent, case: ReviewCase) -> Audience:
+    """A remark on a ledger entry: the firm, the person who recorded the entry and the supervisors
+    of the recording agency (each of whom may see the entry)."""
+    comment = LedgerComment.objects.filter(pk=_target_id(event)).select_related("period", "interruption").first()
+    entry = (comment.period or comment.interruption) if comment is not None else None
+    if entry is None or entry.case_id != case.pk:
+        return [], VIEW_CASE, case, {}
+    return [*_liaisons(case), entry.recorded_by_id, *_supervisors([entry.agency_id])], VIEW_CASE, case, {}
+
+
+def _sharing_attested(event: NotificationEvent, case: ReviewCase) -> Audience:
+    """When the firm shares a configuration other than every tested one, the assigned agencies hear
+    (their findings make no claim about it). Other choices are recorded without a notice."""
+    attestation = SharingAttestation.objects.filter(pk=_target_id(event), case=case).first()
+    if attestation is None or not attestation.differs_from_tested:
+        return [], VIEW_CASE, case, {}
+    members = AgencyMembership.objects.filter(agency_id__in=_assigned_agencies(case)).values_list("user_id", flat=True)
+    return list(members), VIEW_CASE, case, {}
+
+
 # Who hears of each event verb (a test holds that every EventVerb has a rule).
 AUDIENCES: dict[EventVerb, Callable[[NotificationEvent, ReviewCase], Audience]] = {
     EventVerb.CASE_SUBMITTED: _case_submitted,
@@ -221,6 +251,9 @@ AUDIENCES: dict[EventVerb, Callable[[NotificationEvent, ReviewCase], Audience]] 
     EventVerb.CLOSEOUT_DECIDED: _closeout_decided,
     EventVerb.CASE_CLOSED: _case_closed,
     EventVerb.CASE_WITHDRAWN: _case_withdrawn,
+    EventVerb.CONFIGURATION_CHANGED: _configuration_changed,
+    EventVerb.LEDGER_COMMENTED: _ledger_commented,
+    EventVerb.SHARING_ATTESTED: _sharing_attested,
 }
 
 

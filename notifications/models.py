@@ -53,6 +53,9 @@ class ReminderKind(models.TextChoices):
     RESPONSE_DUE = "response_due", "Finding response due"
     CLOSEOUT_AWAITING = "closeout_awaiting", "Closeout awaiting decision"
     TRIAGE_AWAITING = "triage_awaiting", "Case awaiting triage"
+    ACCESS_LOW = "access_low", "Effective access low"
+    ACCESS_LOW_FIRM = "access_low_firm", "Effective access low (the firm's neutral notice)"
+    ATTESTATION_REQUEST = "attestation_request", "Sharing attestation asked for"
 
 
 class Reminder(models.Model):

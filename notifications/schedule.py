@@ -26,6 +26,11 @@ THRESHOLDS: dict[str, tuple[int, ...]] = {
     ReminderKind.RESPONSE_DUE: (-3, -1, 1),
     ReminderKind.CLOSEOUT_AWAITING: (2, 5),
     ReminderKind.TRIAGE_AWAITING: (1,),
+    # Once, from the first sweep that finds access low within the notice period (the sharing date is
+    # part of the reminder's identity, so moving it re-arms the notice).
+    ReminderKind.ACCESS_LOW: (-settings.ACCESS_LOW_NOTICE_DAYS,),
+    ReminderKind.ACCESS_LOW_FIRM: (-settings.ACCESS_LOW_NOTICE_DAYS,),
+    ReminderKind.ATTESTATION_REQUEST: (0,),
 }
 # The kinds whose last threshold lapses at the end of its day.
 LAPSES_AT_END_OF_DAY = {ReminderKind.WINDOW_CLOSING}

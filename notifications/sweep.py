@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -48,6 +49,8 @@ from cases.models import (
     ReviewerAssignment,
 )
 from cases.permissions import VIEW_CASE
+from cases.policy import SHARED
+from configurations.selectors import effective_access_days
 from core import permissions
 from core.models import Visibility
 from findings.models import Finding, FindingState
@@ -74,7 +77,13 @@ TARGET_TYPES = {
     ReminderKind.RESPONSE_DUE: "findings.finding",
     ReminderKind.CLOSEOUT_AWAITING: "cases.closeout",
     ReminderKind.TRIAGE_AWAITING: "cases.reviewcase",
+    ReminderKind.ACCESS_LOW: "cases.reviewcase",
+    ReminderKind.ACCESS_LOW_FIRM: "cases.reviewcase",
+    ReminderKind.ATTESTATION_REQUEST: "cases.reviewcase",
 }
+# A firm is asked for its sharing attestation from its sharing date on, while it has not made it,
+# for this many days (older cases, concluded before the ledger existed, are not asked).
+ATTESTATION_ASKED_FOR_DAYS = 30
 
 Key = tuple[str, int, int, int, datetime.date]  # kind, target, recipient, threshold, deadline
 
@@ -268,6 +277,89 @@ def _triage_targets(now: datetime.datetime, today: datetime.date) -> list[_Targe
     return targets
 
 
+def _liaisons_by_firm(firm_ids: Iterable[int]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = defaultdict(set)
+    for firm_id, user_id in FirmMembership.objects.filter(firm_id__in=set(firm_ids), user__is_active=True).values_list(
+        "firm_id", "user_id"
+    ):
+        result[firm_id].add(user_id)
+    return result
+
+
+def _access_low_targets(now: datetime.datetime, today: datetime.date) -> list[_Target]:
+    """Effective access low: when an assigned agency that keeps the access ledger has effective
+    access days (``configurations.selectors``) below ACCESS_LOW_THRESHOLD_DAYS with the sharing date at
+    most ACCESS_LOW_NOTICE_DAYS away, the coordinators and that agency's supervisors are told once,
+    and the firm's liaisons get a neutral word that moving the sharing date is theirs to choose."""
+    kind = ReminderKind.ACCESS_LOW
+    cases = list(
+        ReviewCase.objects.filter(
+            state__in=REVIEWING,
+            sharing_date__gte=today,
+            sharing_date__lte=schedule.latest_deadline_due(kind, today),
+        )
+        .only("pk", "reference", "access_date", "sharing_date", "model__firm_id")
+        .select_related("model")
+    )
+    due = [
+        case
+        for case in cases
+        if case.sharing_date is not None and schedule.current_threshold(kind, case.sharing_date, now) is not None
+    ]
+    if not due:
+        return []
+    # Only an agency that keeps a ledger on the case is judged: one that recorded nothing has not
+    # said its access was short (an interruption "configuration not yet provided" says so).
+    days = effective_access_days(due, now=now, keeping_only=True)
+    low: dict[int, set[int]] = {
+        case.pk: {agency for agency, value in days[case.pk].items() if value < settings.ACCESS_LOW_THRESHOLD_DAYS}
+        for case in due
+    }
+    due = [case for case in due if low[case.pk]]
+    if not due:
+        return []
+    supervisors = _supervisors_by_agency(agency for agencies in low.values() for agency in agencies)
+    program_office = set(coordinators().filter(is_active=True).values_list("pk", flat=True))
+    liaisons = _liaisons_by_firm(case.model.firm_id for case in due)
+    threshold = -settings.ACCESS_LOW_NOTICE_DAYS
+    targets = []
+    for case in due:
+        assert case.sharing_date is not None
+        government = _Target(kind, case.pk, case.pk, case.reference, case.sharing_date, threshold)
+        government.recipients |= program_office
+        for agency_id in low[case.pk]:
+            government.recipients |= supervisors.get(agency_id, set())
+        firm = _Target(ReminderKind.ACCESS_LOW_FIRM, case.pk, case.pk, case.reference, case.sharing_date, threshold)
+        firm.recipients |= liaisons.get(case.model.firm_id, set())
+        targets += [government, firm]
+    return targets
+
+
+def _attestation_targets(now: datetime.datetime, today: datetime.date) -> list[_Target]:
+    """Sharing attestation asked for: the firm's liaisons, on the sharing date (and while it is not
+    made), unless the case was withdrawn (or never submitted)."""
+    kind = ReminderKind.ATTESTATION_REQUEST
+    rows = ReviewCase.objects.filter(
+        state__in=SHARED,
+        sharing_date__lte=schedule.latest_deadline_due(kind, today),
+        sharing_date__gte=today - datetime.timedelta(days=ATTESTATION_ASKED_FOR_DAYS),
+        sharing_attestation__isnull=True,
+    ).values_list("pk", "reference", "sharing_date", "model__firm_id")
+    targets, firm_of = [], {}
+    for pk, reference, sharing_date, firm_id in rows:
+        assert sharing_date is not None  # the filter on its range
+        threshold = schedule.current_threshold(kind, sharing_date, now)
+        if threshold is not None:
+            targets.append(_Target(kind, pk, pk, reference, sharing_date, threshold))
+            firm_of[pk] = firm_id
+    if not targets:
+        return []
+    liaisons = _liaisons_by_firm(firm_of.values())
+    for target in targets:
+        target.recipients |= liaisons.get(firm_of[target.target_id], set())
+    return targets
+
+
 def _allowed(targets: Sequence[_Target]) -> set[tuple[int, str, int]]:
     """(recipient, permission, object) triples that hold: one query per recipient and permission,
     through ``core.permissions.visible``."""
@@ -299,6 +391,8 @@ def due_reminders(now: datetime.datetime | None = None) -> list[DueReminder]:
         *_response_targets(now, today),
         *_closeout_targets(now, today),
         *_triage_targets(now, today),
+        *_access_low_targets(now, today),
+        *_attestation_targets(now, today),
     ]
     allowed = _allowed(targets)
     due = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils.formats import date_format
 
 from core.events import EventVerb
@@ -14,6 +15,10 @@ from notifications.models import ReminderKind
 
 def day(value: datetime.date) -> str:
     return date_format(value, "l j F Y")
+
+
+def _days(value: float) -> str:
+    return f"{value:g} day{'' if value == 1 else 's'}"
 
 
 def _in_days(threshold: int, deadline: datetime.date) -> str:
@@ -39,6 +44,22 @@ def reminder_message(
         return (
             f"{reference}: the closeout requested on {day(deadline)} has awaited your agency's decision "
             f"for {threshold} days."
+        )
+    if kind == ReminderKind.ACCESS_LOW:
+        return (
+            f"{reference}: effective access to the model is below {_days(settings.ACCESS_LOW_THRESHOLD_DAYS)} "
+            f"for at least one agency, and the sharing date is {day(deadline)}."
+        )
+    if kind == ReminderKind.ACCESS_LOW_FIRM:
+        return (
+            f"{reference}: the agencies have had less than {_days(settings.ACCESS_LOW_THRESHOLD_DAYS)} of "
+            f"effective access before your sharing date, {day(deadline)}. If you wish, you may choose to move "
+            "your sharing date; it is your choice, and nothing is requested of you."
+        )
+    if kind == ReminderKind.ATTESTATION_REQUEST:
+        return (
+            f"{reference}: your sharing date, {day(deadline)}, has arrived. You are asked to state which "
+            "configuration, if any, you share with partners (you may prefer not to say)."
         )
     if kind == ReminderKind.TRIAGE_AWAITING:
         return f"{reference} was submitted on {day(deadline)} and still awaits triage: no agency is assigned yet."
@@ -70,6 +91,15 @@ def event_message(verb: str, *, reference: str, **facts: object) -> str:
         ),
         EventVerb.CASE_CLOSED: f"{reference}: the review is concluded and the case is closed.",
         EventVerb.CASE_WITHDRAWN: f"{reference} was withdrawn by the firm. The review has stopped.",
+        EventVerb.CONFIGURATION_CHANGED: (
+            f"{reference}: the firm added version {facts.get('version', 1)} of tested configuration "
+            f"{facts.get('configuration', '')}."
+        ),
+        EventVerb.LEDGER_COMMENTED: f"{reference}: an entry of the access ledger has a new comment.",
+        EventVerb.SHARING_ATTESTED: (
+            f"{reference}: the firm attested that the configuration it shares with partners differs from "
+            "every tested configuration."
+        ),
     }
     try:
         text = texts[EventVerb(verb)]

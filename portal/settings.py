@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "firms",
     "agencies",
     "cases",
+    "configurations",  # tested configurations, the access ledger, the sharing attestation
     "documents",
     "findings",
     "workflow",  # the transitions that reach across a case's documents and findings
@@ -472,6 +473,14 @@ READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=0 i
 # --- The program's rules --------------------------------------------------------------------
 # The longest review window the program allows (docs/design.md: at most 30 days).
 REVIEW_WINDOW_MAX_DAYS = 30
+# The low-access notice (docs/reminders.md): when an assigned agency's effective access (access
+# periods minus interruptions) is below ACCESS_LOW_THRESHOLD_DAYS with the sharing date at most
+# ACCESS_LOW_NOTICE_DAYS away, the coordinators and that agency's supervisors are told, once, and
+# the firm is told in neutral words that it may choose to move its sharing date.
+ACCESS_LOW_THRESHOLD_DAYS = env.float("ACCESS_LOW_THRESHOLD_DAYS", default=10.0)
+ACCESS_LOW_NOTICE_DAYS = env.int("ACCESS_LOW_NOTICE_DAYS", default=7)
+if ACCESS_LOW_NOTICE_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_LOW_NOTICE_DAYS is a number of days, at least 1.")
 # Refused accesses to objects: the first by one person (or address) in a window of this many
 # seconds is an audit event; the rest are counted and logged as one event when the window ends.
 AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=60)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("documents.urls")),  # /cases/<pk>/documents/..., /documents/<pk>/...
     path("cases/", include("cases.urls")),
+    path("", include("configurations.urls")),  # /cases/<pk>/configurations/, /cases/<pk>/access/, ...
     path("findings/", include("findings.urls")),
     path("firms/", include("firms.urls")),
     path("agencies/", include("agencies.urls")),

@@ -9,7 +9,9 @@ audit events and notices a test meets are the ones production would have made.
   ``request_closeout``, ``close_case``, ``withdraw_case``;
 - documents: ``attach_document`` (rows and a stored file, no upload checks), ``upload_document``
   (through the upload service), ``working_file`` (an agency's), ``pdf``, ``pdf_bytes``, ``upload``;
-- findings: ``draft``, ``released``, ``responded``, and ``comment``;
+- tested configurations: ``configuration`` (every case ``make_case`` opens has one, "Atlas API");
+- findings: ``draft``, ``released``, ``responded`` (on the case's first configuration unless told),
+  and ``comment``;
 - dates: ``today``, ``days``.
 """
 
@@ -37,6 +39,7 @@ from agencies.models import Agency, AgencyMembership, AgencyRole
 from agencies.services import agency_membership_add
 from cases import services as case_services
 from cases.models import AIModel, CaseState, Closeout, CloseoutState, ReviewCase
+from configurations.models import Configuration
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from findings import services as finding_services
 from findings.models import Comment, Finding
@@ -292,6 +295,7 @@ def make_case(
         trusted_partners="Example partner",
         evaluator_access="API keys issued on the access date",
     )
+    add_configuration(case, liaison)
     if state == "draft":
         if uploaded:
             _add_required_documents(case, liaison, uploaded=True)
@@ -360,6 +364,30 @@ def withdraw_case(case: ReviewCase, liaison: User, *, reason: str = "Postponed")
     return case
 
 
+# --- tested configurations -----------------------------------------------------------------------
+
+
+def add_configuration(case: ReviewCase, liaison: User | None = None, **fields: Any) -> Configuration:
+    """A tested configuration of ``case``, added by ``liaison`` (the case's opener if not given)."""
+    from configurations.services import configuration_add
+
+    values = {
+        "name": "Atlas API",
+        "snapshot": "atlas-2026-11-01",
+        "safeguard_version": "guard 3.2",
+        "access_variant": "production_safeguards",
+        "access_method": "API keys",
+    } | fields
+    return configuration_add(case=case, actor=liaison or case.created_by, **values)
+
+
+def configuration(case: ReviewCase) -> Configuration:
+    """The case's first current configuration (one is added if it has none)."""
+    from configurations.selectors import current_configurations
+
+    return current_configurations(case).order_by("pk").first() or add_configuration(case)
+
+
 # --- findings, working files and comments -------------------------------------------------------
 
 
@@ -371,6 +399,7 @@ def draft(case: ReviewCase, author: User, *, visibility: str = "agency", **field
         "category": "safeguard_bypass",
         "severity": "high",
     } | fields
+    values.setdefault("configuration", configuration(case))
     return finding_services.finding_draft(case=case, actor=author, visibility=visibility, **values)
 
 

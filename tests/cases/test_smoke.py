@@ -21,6 +21,7 @@ def test_a_case_goes_through_its_whole_lifecycle(alex, dod_reviewer, dod_supervi
         target_kind="safeguard",
         target_component="input classifier",
         visibility="firm",
+        configuration=builders.configuration(case),
     )
     assert list(findings_for(alex)) == []
     finding_release(finding=finding, actor=dod_supervisor)

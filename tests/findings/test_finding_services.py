@@ -38,6 +38,7 @@ def test_a_reviewer_drafts_a_finding_only_their_agency_sees(case, dod_reviewer, 
         target_component=" input classifier ",
         visibility="firm",
         response_due=due,
+        configuration=builders.configuration(case),
     )
     finding.refresh_from_db()
     assert finding.state == FindingState.DRAFT
@@ -48,7 +49,12 @@ def test_a_reviewer_drafts_a_finding_only_their_agency_sees(case, dod_reviewer, 
     assert audit_actions(finding) == ["finding.drafted"]
     event = AuditEvent.objects.get(action="finding.drafted")
     assert (event.actor, event.case) == (dod_reviewer, case)
-    assert event.data == {"agency": "dod", "severity": "critical", "visibility": "firm"}
+    assert event.data == {
+        "agency": "dod",
+        "severity": "critical",
+        "visibility": "firm",
+        "configuration": builders.configuration(case).pk,
+    }
     assert list(findings_for(dod_supervisor)) == [finding]
     assert list(findings_for(treasury_reviewer)) == []
 

@@ -79,6 +79,7 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
         category="weight_security",
         severity="critical",
         visibility="firm",
+        configuration=builders.configuration(case),
     )
     on_commit(lambda: finding_services.finding_release(finding=finding, actor=dod_supervisor))
     shared = f"{ref}: finding #{finding.pk} was shared with your firm."
@@ -125,6 +126,7 @@ def test_a_finding_released_only_to_government_tells_the_firm_nothing(
         category="other",
         severity="low",
         visibility="government",
+        configuration=builders.configuration(case),
     )
     on_commit(lambda: finding_services.finding_release(finding=finding, actor=dod_supervisor))
     assert inbox(alex) == []

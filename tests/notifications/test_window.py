@@ -50,14 +50,15 @@ def test_each_threshold_goes_out_once_on_the_morning_of_its_day(clock, sweep, ca
             assert len(subjects) == number
             assert subjects[-1] == f"[Checkpoint] {case.reference}: the review window {words}"
             assert inbox(person)[-1] == f"{case.reference}: the review window {words}."
-    assert reminders() == sorted(
+    assert reminders(kind="window_closing") == sorted(
         ("window_closing", t, person.email, "sent")
         for t in (-7, -3, -1, 0)
         for person in (dod_reviewer, dod_supervisor)
     )
     clock(local(2026, 6, 18, 9))
     sweep()
-    assert len(mail.outbox) == 8, "nothing once the window has closed"
+    window = [message for message in mail.outbox if "review window" in message.subject]
+    assert len(window) == 8, "nothing once the window has closed"
 
 
 def test_a_missed_sweep_sends_only_the_most_urgent_reminder_still_due(clock, sweep, case, dod_reviewer):
@@ -73,8 +74,9 @@ def test_a_missed_sweep_sends_only_the_most_urgent_reminder_still_due(clock, swe
 def test_a_sweep_that_missed_the_whole_sharing_day_sends_nothing_late(clock, sweep, case):
     clock(local(2026, 6, 18, 8))
     sweep()
-    assert mail.outbox == []
-    assert not Reminder.objects.exists()
+    # (The firm's sharing attestation, asked for from the sharing date on, is not a window reminder.)
+    assert [message for message in mail.outbox if "review window" in message.subject] == []
+    assert not Reminder.objects.exclude(kind="attestation_request").exists()
 
 
 @pytest.mark.parametrize(
@@ -149,8 +151,11 @@ def test_closed_and_withdrawn_cases_send_nothing(clock, sweep, case, ending, ale
     for day in (10, 14, 16, 17):
         clock(local(2026, 6, day, 9))
         sweep()
-    assert mail.outbox == []
-    assert not Reminder.objects.exists()
+    assert [message for message in mail.outbox if "review window" in message.subject] == []
+    assert not Reminder.objects.filter(kind="window_closing").exists()
+    # A closed case's firm is still asked, on the sharing date, what it shares; a withdrawn one's is not.
+    asked = set(Reminder.objects.filter(kind="attestation_request").values_list("recipient__email", flat=True))
+    assert asked == ({alex.email} if ending == "closed" else set())
 
 
 def test_a_reminder_claimed_but_not_yet_emailed_is_cancelled_when_the_case_is_withdrawn(

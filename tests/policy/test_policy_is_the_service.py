@@ -197,6 +197,7 @@ ACTIONS: list[Action] = [
                 description="Found by the sweep.",
                 category="other",
                 severity="low",
+                configuration=case.configurations.order_by("pk").first(),
             )
         ),
     ),
