@@ -56,7 +56,13 @@ ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
 
 
 def _setup(code: Path, extra: Path) -> None:
-    sys.path[:0] = [str(extra), str(code)]
+    # Import the project from ``code`` only (this checkout may be another one).
+    os.chdir(code)
+    sys.path[:] = [
+        str(extra),
+        str(code),
+        *(p for p in sys.path if p and Path(p).resolve() not in (HERE, HERE / "bench")),
+    ]
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_hello_settings"
     import django
 
@@ -274,9 +280,12 @@ def main() -> None:
     cookies = {role: _sign_in(user) for role, user in people.items()}
     pages = _pages(people)
     queries = _queries(pages, cookies)
+    import core.permissions
     from cases.models import ReviewCase
     from findings.models import Finding
 
+    if not Path(core.permissions.__file__).resolve().is_relative_to(code):
+        sys.exit(f"The project was imported from {core.permissions.__file__}, not from {code}.")
     print(
         f"code {code}, database {settings.DATABASES['default']['NAME']}: "
         f"{ReviewCase.objects.count():,} cases, {Finding.objects.count():,} findings; "

@@ -120,7 +120,11 @@ class ReviewCase(models.Model):
                 violation_error_message="The sharing date must be after the access date, at most 30 days later.",
             ),
         ]
-        indexes = [models.Index(fields=["state", "sharing_date"])]
+        indexes = [
+            models.Index(fields=["state", "sharing_date"]),
+            # The case list's and the dashboards' order (soonest sharing date first).
+            models.Index(fields=["sharing_date", "reference"], name="case_soonest_sharing_first"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -399,8 +399,10 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     approve = give_back
     if give_back.allowed:
         approve = decide(workflow_policy.closeout_approve_refusal(request.user, closeout, standing_=held))
-    visible_findings = set(findings_for(request.user).filter(case=case).values_list("pk", flat=True))
-    carried = [c for c in closeout.carried_forward.select_related("finding") if c.finding_id in visible_findings]
+    # The carried-forward findings the reader may see, in one statement.
+    carried = closeout.carried_forward.select_related("finding").filter(
+        finding__in=findings_for(request.user).filter(case=case).values("pk")
+    )
     context = {
         "closeout": closeout,
         "case": case,

@@ -56,30 +56,51 @@ def coordinators_group() -> Group:
     return Group.objects.get(name=COORDINATORS_GROUP)
 
 
-def _user_groups(user: Any) -> QuerySet[Any]:
-    """The ids of ``user``'s groups, as a subquery (no query of its own)."""
+# Permission ids by name, read once per process. A flush or a migration may re-create the
+# permission rows with other ids: post_migrate (``core.apps``) forgets them.
+_permission_ids: dict[str, int] = {}
+
+
+def forget_permission_ids(**kwargs: Any) -> None:
+    _permission_ids.clear()
+
+
+def _permission_id(perm: str) -> int:
+    if perm not in _permission_ids:
+        _permission_ids[perm] = _permission(perm).pk
+    return _permission_ids[perm]
+
+
+# Set on the signed-in user of a request by the sign-in backend (``accounts.backends``), read
+# with the user in the same statement: the ids of their groups.
+GROUP_IDS_ATTRIBUTE = "checkpoint_group_ids"
+
+
+def _user_groups(user: Any) -> Any:
+    """The ids of ``user``'s groups: the list read with the user when there is one, else a
+    subquery of the same statement (no query of its own either way)."""
+    known = getattr(user, GROUP_IDS_ATTRIBUTE, None)
+    if known is not None:
+        return list(known)
     through = cast(Any, user._meta.get_field("groups")).remote_field.through
-    return cast(QuerySet[Any], through.objects.filter(user_id=user.pk).values("group_id"))
+    return through.objects.filter(user_id=user.pk).values("group_id")
 
 
 def held(user: Any, perm: str, outer: str = "pk") -> Exists:
     """``EXISTS`` a grant of ``perm`` to one of ``user``'s groups on the object at ``outer``.
 
-    One probe of the direct foreign-key table's unique index (group, permission, object) per row,
-    with the permission and the user's groups joined in the same statement: a check of one object
-    costs the same whatever the number of other objects, and a list is a semi-join whose cost
-    follows the grants of the reader's groups, not the size of the table.
+    One probe of the direct foreign-key table's unique index (group, permission, object) per row:
+    a check of one object costs the same whatever the number of other objects, and a list is a
+    semi-join whose cost follows the grants of the reader's groups, not the size of the table. The
+    permission and (usually) the groups are constants of the statement, so the planner knows how
+    many rows the reader may see and picks its plan for that reader.
     """
-    model = _model_for(perm)
-    app_label, codename = perm.split(".", 1)
     table = _permissions_table(perm)
     return Exists(
         table.objects.filter(
             content_object_id=OuterRef(outer),
             group_id__in=_user_groups(user),
-            permission__codename=codename,
-            permission__content_type__app_label=app_label,
-            permission__content_type__model=model._meta.model_name,
+            permission_id=_permission_id(perm),
         )
     )
 

@@ -94,7 +94,12 @@ class Finding(models.Model):
                 name="finding_safeguard_target_named",
             ),
         ]
-        indexes = [models.Index(fields=["state", "response_due"])]
+        indexes = [
+            models.Index(fields=["state", "response_due"]),
+            # The finding list's order: its first page is read from the index, not sorted from
+            # every visible finding.
+            models.Index(fields=["-created_at", "-id"], name="finding_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"Finding #{self.pk}"

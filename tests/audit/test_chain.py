@@ -222,3 +222,26 @@ def test_a_scanner_adds_one_event_a_minute_and_the_count_is_never_lost(alex, sam
     assert AuditEvent.objects.filter(action="access.refused", actor=alex).count() == 2
     assert RefusalTally.objects.count() == 1  # alex's open window; sam's ended with nothing repeated
     assert verify_chain() is None
+
+
+def test_the_checkers_text_form_is_the_canonical_form(db):
+    """verify_audit on PostgreSQL rebuilds each row's bytes from text columns: they are the very
+    bytes the hash was computed over, whatever the row holds."""
+    from audit.services import _PG_CHAIN_SQL, _canonical_from_text, canonical_form
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the text form is PostgreSQL's")
+    token = current_ip.set("2001:DB8:0::1")
+    try:
+        event = audit_record(
+            actor=None,
+            action="case.created",
+            data={"name": 'Zoë "quoted" \\ \n', "nested": {"b": [1, 2.5, None], "a": "é"}, "n": 10**20},
+        )
+    finally:
+        current_ip.reset(token)
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_CHAIN_SQL, [event.pk - 1, 1])
+        row = cursor.fetchone()
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert _canonical_from_text(*row[2:]) == canonical_form(stored)
