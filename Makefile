@@ -8,13 +8,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help vendor
+.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help vendor stack stack-down stack-status
 
 help:
 	@echo "make run      - install, migrate, load demo data, serve http://$(HOST):$(PORT) (SQLite, no other service)"
 	@echo "make test     - the whole test suite on local PostgreSQL and Redis (starts them if stopped)"
 	@echo "make lint     - ruff format --check, ruff check, the import layers (lint-imports) and mypy"
 	@echo "make format   - ruff format and ruff check --fix"
+	@echo "make stack    - the production-shaped stack on loopback: nginx, 2 web nodes, 2 workers, beat, Redis, S3, SMTP sink"
+	@echo "make stack-down / make stack-status - stop it / show each process and /readyz"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Checkpoint needs Python 3.11 ($(PYTHON) not found). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
@@ -80,3 +82,13 @@ worker: deps services
 beat: deps services
 	@mkdir -p var
 	$(CELERY_ENV) $(BIN)/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# --- the production-shaped stack on this machine (docs/operations.md) -----------------------------
+stack:
+	scripts/stack.sh up
+
+stack-down:
+	scripts/stack.sh down
+
+stack-status:
+	scripts/stack.sh status

@@ -169,6 +169,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = "America/New_York"
+# Workers log through Django's LOGGING (one JSON line per task, ops.task_logging), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Publishing must not hang a web request when Redis is down: the connection is tried briefly, and
 # a broker that accepts the connection but never answers would hang a publish (and the web request
 # that queues an event) forever, so every socket operation is bounded, not just the connect.
