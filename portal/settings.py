@@ -470,6 +470,10 @@ REVIEW_WINDOW_MAX_DAYS = 30
 # Refused accesses to objects: the first by one person (or address) in a window of this many
 # seconds is an audit event; the rest are counted and logged as one event when the window ends.
 AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=60)
+# The audit chain's newest event (id and hash) is written to this file after every batch of
+# appends, outside the database, so that verify_audit notices the newest rows removed (audit.head).
+# Put it on another volume than the database, or sync it to write-once storage. Empty: not written.
+AUDIT_HEAD_PATH = env.str("AUDIT_HEAD_PATH", default=str(BASE_DIR / "var" / "audit-head.json"))
 # Reminders "N days before" a deadline go out on the morning of that day in America/New_York,
 # at this hour (0-23), across daylight-saving changes. The daily digest goes out at the same hour.
 REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=8)
