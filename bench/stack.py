@@ -117,7 +117,7 @@ def main() -> None:
     cert = Path(env["STATIC_ROOT"]).parent / "tls" / "cert.pem"
     people = seed(env)
     visitor = Visitor(https_port=port, certificate=cert, node_ports={})
-    visitor.sign_in(people["email"], people["password"], totp_code(people["secret"]))
+    visitor.sign_in(people["email"], people["password"], lambda: totp_code(people["secret"]))
     cookies = "; ".join(f"{name}={value}" for name, value in visitor.cookies.items())
     paths = ["/", "/cases/", f"/cases/{people['case']}/"]
 

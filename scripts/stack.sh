@@ -17,6 +17,7 @@
 #   scripts/stack.sh env      the environment the portal's processes run with (for manage.py)
 #   scripts/stack.sh kill NAME  SIGKILL one process group (web-a, web-b, worker-1, ...): for drills
 #   scripts/stack.sh start NAME start one process again
+#   scripts/stack.sh serve-nginx  nginx alone in the foreground (the proxy of compose.yaml)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,6 +35,10 @@ STACK_PG="${STACK_PG:-postgres://postgres@127.0.0.1:5432}"
 STACK_BUCKET="${STACK_BUCKET:-checkpoint-documents}"
 STACK_COORDINATOR_EMAIL="${STACK_COORDINATOR_EMAIL:-coordinator@checkpoint.example}"
 STACK_GUNICORN_WORKERS="${STACK_GUNICORN_WORKERS:-2}"
+# Where nginx listens and finds the nodes (compose.yaml: 0.0.0.0, web-a:8000, web-b:8000).
+STACK_LISTEN="${STACK_LISTEN:-127.0.0.1}"
+STACK_WEB_A="${STACK_WEB_A:-127.0.0.1:$STACK_WEB_PORT_A}"
+STACK_WEB_B="${STACK_WEB_B:-127.0.0.1:$STACK_WEB_PORT_B}"
 PYTHON="${PYTHON:-python3.11}"
 VENV="$ROOT/.venv"
 BIN="$VENV/bin"
@@ -127,11 +132,11 @@ command_of() {
     redis) echo "redis-server --port $STACK_REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir $STACK_DIR" ;;
     s3) echo "$BIN/moto_server -H 127.0.0.1 -p $STACK_S3_PORT" ;;
     smtp) echo "$BIN/python -u -m aiosmtpd -n -l 127.0.0.1:$STACK_SMTP_PORT" ;;
-    web-a) echo "$BIN/gunicorn portal.wsgi --bind 127.0.0.1:$STACK_WEB_PORT_A --workers $STACK_GUNICORN_WORKERS --graceful-timeout 10 --access-logfile - --name checkpoint-web-a" ;;
-    web-b) echo "$BIN/gunicorn portal.wsgi --bind 127.0.0.1:$STACK_WEB_PORT_B --workers $STACK_GUNICORN_WORKERS --graceful-timeout 10 --access-logfile - --name checkpoint-web-b" ;;
-    worker-1) echo "$BIN/celery -A portal worker --concurrency 2 --hostname worker-1@%h --loglevel INFO" ;;
-    worker-2) echo "$BIN/celery -A portal worker --concurrency 2 --hostname worker-2@%h --loglevel INFO" ;;
-    beat) echo "$BIN/celery -A portal beat --loglevel INFO --schedule $STACK_DIR/celerybeat-schedule --pidfile=" ;;
+    # The portal's processes start as in a container (scripts/run.sh), so the two cannot drift.
+    web-a) echo "env GUNICORN_WORKERS=$STACK_GUNICORN_WORKERS $ROOT/scripts/run.sh web $STACK_WEB_PORT_A web-a" ;;
+    web-b) echo "env GUNICORN_WORKERS=$STACK_GUNICORN_WORKERS $ROOT/scripts/run.sh web $STACK_WEB_PORT_B web-b" ;;
+    worker-1 | worker-2) echo "$ROOT/scripts/run.sh worker $1" ;;
+    beat) echo "$ROOT/scripts/run.sh beat $STACK_DIR/celerybeat-schedule" ;;
     nginx) echo "nginx -c $STACK_DIR/nginx/nginx.conf -p $STACK_DIR/nginx -g 'daemon off;'" ;;
     *) say "no process named $1 (${PROCESSES[*]})"; exit 2 ;;
   esac
@@ -190,12 +195,12 @@ http {
 
   upstream checkpoint_web {
     # A node that refuses a connection is out for 10 s; the request goes to the other.
-    server 127.0.0.1:$STACK_WEB_PORT_A max_fails=1 fail_timeout=10s;
-    server 127.0.0.1:$STACK_WEB_PORT_B max_fails=1 fail_timeout=10s;
+    server $STACK_WEB_A max_fails=1 fail_timeout=10s;
+    server $STACK_WEB_B max_fails=1 fail_timeout=10s;
   }
 
   server {
-    listen 127.0.0.1:$STACK_HTTPS_PORT ssl;
+    listen $STACK_LISTEN:$STACK_HTTPS_PORT ssl;
     server_name localhost;
     ssl_certificate $STACK_DIR/tls/cert.pem;
     ssl_certificate_key $STACK_DIR/tls/key.pem;
@@ -245,9 +250,7 @@ if os.environ["DOCUMENT_S3_BUCKET"] not in {b["Name"] for b in s3.list_buckets()
     s3.create_bucket(Bucket=os.environ["DOCUMENT_S3_BUCKET"])
 EOF
   # Migrations before new code (docs/operations.md, "Upgrades"), then the static files.
-  "$BIN/python" manage.py migrate --noinput >"$LOGS/migrate.log" 2>&1 || { say "migrate failed: $LOGS/migrate.log"; exit 1; }
-  "$BIN/python" manage.py collectstatic --noinput >"$LOGS/collectstatic.log" 2>&1 \
-    || { say "collectstatic failed: $LOGS/collectstatic.log"; exit 1; }
+  "$ROOT/scripts/run.sh" release >"$LOGS/release.log" 2>&1 || { say "migrate or collectstatic failed: $LOGS/release.log"; exit 1; }
 
   start_one web-a; start_one web-b; start_one worker-1; start_one worker-2; start_one beat; start_one nginx
   wait_for "web node A" 60 ready "http://127.0.0.1:$STACK_WEB_PORT_A/healthz"
@@ -297,7 +300,9 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   env) portal_env ;;
+  # nginx alone, in the foreground, with the stack's configuration (compose.yaml's proxy).
+  serve-nginx) mkdir -p "$RUN" "$LOGS"; certificate; nginx_conf; exec nginx -c "$STACK_DIR/nginx/nginx.conf" -p "$STACK_DIR/nginx" -g 'daemon off;' ;;
   kill) kill -KILL -- "-$(pid_of "$2")"; rm -f "$RUN/$2.pid" ;;
   start) load_env; start_one "$2" ;;
-  *) echo "usage: $0 up|down|status|env|kill NAME|start NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|kill NAME|start NAME|serve-nginx" >&2; exit 2 ;;
 esac

@@ -157,7 +157,7 @@ def visitor(stack, people) -> Visitor:
         certificate=stack.directory / "tls" / "cert.pem",
         node_ports={"a": stack.ports["STACK_WEB_PORT_A"], "b": stack.ports["STACK_WEB_PORT_B"]},
     )
-    visitor.sign_in(people["email"], people["password"], totp_code(people["secret"]))
+    visitor.sign_in(people["email"], people["password"], lambda: totp_code(people["secret"]))
     return visitor
 
 
