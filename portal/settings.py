@@ -200,8 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     # Proves to /readyz that the beat schedules and a worker runs (READYZ_BEAT_MAX_AGE_SECONDS).
     "beat-heartbeat": {
         "task": "ops.tasks.beat_heartbeat",
-        "schedule": 30.0,
-        "options": {"expires": 25},
+        "schedule": 10.0,
+        "options": {"expires": 9},
     },
 }
 

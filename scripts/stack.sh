@@ -228,7 +228,9 @@ EOF
 
 # --- the commands -------------------------------------------------------------------------------------
 up() {
+  SECONDS=0
   install
+  say "installed (${SECONDS}s)"
   mkdir -p "$STACK_DIR" "$RUN" "$LOGS" "$STACK_DIR/upload-tmp"
   load_env
   certificate
@@ -250,11 +252,14 @@ if os.environ["DOCUMENT_S3_BUCKET"] not in {b["Name"] for b in s3.list_buckets()
     s3.create_bucket(Bucket=os.environ["DOCUMENT_S3_BUCKET"])
 EOF
   # Migrations before new code (docs/operations.md, "Upgrades"), then the static files.
+  say "services up (${SECONDS}s)"
   "$ROOT/scripts/run.sh" release >"$LOGS/release.log" 2>&1 || { say "migrate or collectstatic failed: $LOGS/release.log"; exit 1; }
+  say "migrated, static files collected (${SECONDS}s)"
 
   start_one web-a; start_one web-b; start_one worker-1; start_one worker-2; start_one beat; start_one nginx
   wait_for "web node A" 60 ready "http://127.0.0.1:$STACK_WEB_PORT_A/healthz"
   wait_for "web node B" 60 ready "http://127.0.0.1:$STACK_WEB_PORT_B/healthz"
+  say "web nodes answer (${SECONDS}s)"
   # Ready once the beat's first heartbeat went through a worker.
   wait_for "the stack (/readyz through nginx)" 90 ready "https://localhost:$STACK_HTTPS_PORT/readyz"
 
@@ -262,6 +267,7 @@ EOF
     "$BIN/python" manage.py create_coordinator --email "$STACK_COORDINATOR_EMAIL" --name "First Coordinator" \
       | tee "$STACK_DIR/coordinator-link.txt" && touch "$STACK_DIR/coordinator-created"
   fi
+  say "ready (${SECONDS}s)"
   say "up: https://localhost:$STACK_HTTPS_PORT/ (certificate $STACK_DIR/tls/cert.pem; logs in $LOGS)"
 }
 
