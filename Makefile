@@ -8,13 +8,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help vendor
+.PHONY: run test lint format services venv deps dev-deps demo-data check-deploy clean help vendor stack stack-down stack-status lock
 
 help:
 	@echo "make run      - install, migrate, load demo data, serve http://$(HOST):$(PORT) (SQLite, no other service)"
 	@echo "make test     - the whole test suite on local PostgreSQL and Redis (starts them if stopped)"
-	@echo "make lint     - ruff format --check, ruff check, the import layers (lint-imports) and mypy"
+	@echo "make lint     - ruff format --check, ruff check, the import layers (lint-imports), mypy, bandit, pip-audit"
+	@echo "make lock     - compile requirements*.in to requirements*.txt with every dependency pinned and hashed"
 	@echo "make format   - ruff format and ruff check --fix"
+	@echo "make stack    - the production-shaped stack on loopback: nginx, 2 web nodes, 2 workers, beat, Redis, S3, SMTP sink"
+	@echo "make stack-down / make stack-status - stop it / show each process and /readyz"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Checkpoint needs Python 3.11 ($(PYTHON) not found). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
@@ -23,12 +26,14 @@ $(BIN)/python:
 
 venv: $(BIN)/python
 
+# requirements*.txt are locks (make lock): every package, transitive ones included, pinned with its
+# hashes; pip refuses anything else.
 $(VENV)/.deps: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $(VENV)/.deps $@
 
 deps: $(VENV)/.deps
@@ -54,6 +59,14 @@ lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	CHECKPOINT_DEMO=1 $(BIN)/mypy
+	$(BIN)/bandit -q --severity-level medium -c pyproject.toml -r .
+	@scripts/audit-deps.sh
+
+# Re-lock: requirements.in and requirements-dev.in (the packages we choose, pinned) compiled with
+# every transitive dependency and its hashes. Run after changing either .in file.
+lock: dev-deps
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-dev.txt requirements-dev.in
 
 format: dev-deps
 	$(BIN)/ruff format .
@@ -80,3 +93,13 @@ worker: deps services
 beat: deps services
 	@mkdir -p var
 	$(CELERY_ENV) $(BIN)/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# --- the production-shaped stack on this machine (docs/operations.md) -----------------------------
+stack:
+	scripts/stack.sh up
+
+stack-down:
+	scripts/stack.sh down
+
+stack-status:
+	scripts/stack.sh status

@@ -27,6 +27,7 @@ class AuditAction(enum.StrEnum):
     MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated"
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
     AUTH_OTHER_SESSIONS_ENDED = "auth.other_sessions_ended"  # "sign out everywhere else"
+    MFA_KEY_ROTATED = "mfa.key_rotated"  # every stored secret re-encrypted with the newest key (ops)
 
     # Accounts and organisations
     USER_CREATED = "user.created"

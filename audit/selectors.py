@@ -103,6 +103,7 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.NOTIFICATIONS_CLEARED,
         AuditAction.NOTIFICATIONS_PREFERENCE_CHANGED,
         AuditAction.REMINDERS_SWEPT,
+        AuditAction.MFA_KEY_ROTATED,
         AuditAction.ACCESS_REFUSED,
         AuditAction.ACCESS_REFUSED_REPEATED,
         AuditAction.API_TOKEN_CREATED,

@@ -19,6 +19,7 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from audit.actions import AuditAction
 from audit.context import current_ip
+from audit.head import check_head, note_append
 from audit.models import AuditEvent, RefusalTally
 
 GENESIS_HASH = "0" * 64
@@ -153,6 +154,8 @@ def audit_record(
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
+        # The head goes outside the database once the batch commits (audit.head).
+        note_append(event.id, event.hash)
     return event
 
 
@@ -376,6 +379,18 @@ def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
         expected_prev = row.hash
         previous_id = row.id
     return ChainReport(checked, None)
+
+
+def check_head_outside() -> ChainProblem | None:
+    """The chain against its head recorded outside the database (audit.head): deleting the newest
+    rows leaves an intact chain, but not the event the head names."""
+
+    def hash_of(event_id: int) -> str | None:
+        return AuditEvent.objects.filter(pk=event_id).values_list("hash", flat=True).first()
+
+    last_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    message = check_head(hash_of, last_id)
+    return None if message is None else ChainProblem(last_id or 0, message)
 
 
 def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainProblem | None:

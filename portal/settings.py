@@ -175,6 +175,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = "America/New_York"
+# Workers log through Django's LOGGING (one JSON line per task, ops.task_logging), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Publishing must not hang a web request when Redis is down: the connection is tried briefly, and
 # a broker that accepts the connection but never answers would hang a publish (and the web request
 # that queues an event) forever, so every socket operation is bounded, not just the connect.
@@ -204,8 +206,8 @@ CELERY_BEAT_SCHEDULE = {
     # Proves to /readyz that the beat schedules and a worker runs (READYZ_BEAT_MAX_AGE_SECONDS).
     "beat-heartbeat": {
         "task": "ops.tasks.beat_heartbeat",
-        "schedule": 30.0,
-        "options": {"expires": 25},
+        "schedule": 10.0,
+        "options": {"expires": 9},
     },
 }
 
@@ -484,6 +486,10 @@ if ACCESS_LOW_NOTICE_DAYS < 1:
 # Refused accesses to objects: the first by one person (or address) in a window of this many
 # seconds is an audit event; the rest are counted and logged as one event when the window ends.
 AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=60)
+# The audit chain's newest event (id and hash) is written to this file after every batch of
+# appends, outside the database, so that verify_audit notices the newest rows removed (audit.head).
+# Put it on another volume than the database, or sync it to write-once storage. Empty: not written.
+AUDIT_HEAD_PATH = env.str("AUDIT_HEAD_PATH", default=str(BASE_DIR / "var" / "audit-head.json"))
 # Reminders "N days before" a deadline go out on the morning of that day in America/New_York,
 # at this hour (0-23), across daylight-saving changes. The daily digest goes out at the same hour.
 REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=8)

@@ -14,6 +14,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "checkpoint-test")
+# The audit head is written outside the database only where a test asks for it (its own file): the
+# test database is emptied between tests, and a head left from an earlier test would name events gone.
+os.environ.setdefault("AUDIT_HEAD_PATH", "")
 # No beat runs beside the tests: /readyz does not ask for its heartbeat unless a test says so.
 os.environ.setdefault("READYZ_BEAT_MAX_AGE_SECONDS", "0")
 # The key that encrypts TOTP secrets at rest (tests only; production sets its own).
@@ -29,6 +32,7 @@ if "DOCUMENT_STORAGE_ROOT" not in os.environ:
     atexit.register(shutil.rmtree, _documents_root, ignore_errors=True)
     os.environ["DOCUMENT_STORAGE_ROOT"] = os.path.join(_documents_root, "store")
     os.environ.setdefault("DOCUMENT_UPLOAD_TEMP_DIR", os.path.join(_documents_root, "upload-tmp"))
+
 
 from portal.settings import *  # noqa: F403
 

@@ -68,6 +68,7 @@ def production_env(static_root: Path) -> dict[str, str]:
         "STATIC_ROOT": str(static_root),
         "DOCUMENT_STORAGE_ROOT": str(settings.DOCUMENT_STORAGE_ROOT),
         "DOCUMENT_UPLOAD_TEMP_DIR": str(settings.DOCUMENT_UPLOAD_TEMP_DIR),
+        "AUDIT_HEAD_PATH": str(static_root.parent / "audit-head.json"),
     }
 
 

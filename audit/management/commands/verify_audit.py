@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import check_chain
+from audit.services import check_chain, check_head_outside
 
 
 class Command(BaseCommand):
@@ -11,4 +11,7 @@ class Command(BaseCommand):
         if report.problem is not None:
             # A non-zero exit status, so that a cron job or CI step notices.
             raise CommandError(report.problem.message)
+        outside = check_head_outside()
+        if outside is not None:
+            raise CommandError(outside.message)
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))
