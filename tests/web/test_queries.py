@@ -59,8 +59,8 @@ PINNED = {
     "finding list, reviewer": 12,
     "finding detail, liaison": 20,
     "finding detail, reviewer": 21,
-    "closeout detail, supervisor": 22,
-    "closeout detail, liaison": 19,
+    "closeout detail, supervisor": 23,
+    "closeout detail, liaison": 20,
     "model list": 11,
     "firms": 12,
     "firm detail": 12,
@@ -113,7 +113,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     closeout = closeout_request(
         case=closing, actor=reviewer, summary="One finding carried forward", carried_forward={carried.pk: "Declined"}
     )
-    closeout_decide(closeout=closeout, actor=people["treasury_supervisor"], approve=True)
+    closeout_decide(
+        closeout=closeout, actor=people["treasury_supervisor"], approve=True, statement="The review is concluded."
+    )
     firm_create(name="Firm 0", actor=coordinator)
     agency_create(code="agency0", name="Agency 0", short_name="A0", actor=coordinator)
     return World(
