@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +33,7 @@ from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
 from documents.models import DocumentKind
-from documents.selectors import documents_for, firm_document_kinds
+from documents.selectors import documents_for, firm_document_kinds, live_versions
 from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
 from workflow import policy as workflow_policy
@@ -160,8 +160,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["documents"] = (
             documents_for(user)
             .filter(case=case)
+            .filter(Exists(live_versions().filter(document=OuterRef("pk"))))
             .select_related("agency")
-            .prefetch_related("versions")
+            .prefetch_related(Prefetch("versions", queryset=live_versions().order_by("-number")))
             .order_by("kind", "title")
         )
         context["findings"] = findings_for(user).filter(case=case).order_by("-created_at")

@@ -57,8 +57,8 @@ PINNED = {
     "case audit log": 13,
     "finding list, liaison": 11,
     "finding list, reviewer": 12,
-    "finding detail, liaison": 20,
-    "finding detail, reviewer": 21,
+    "finding detail, liaison": 19,
+    "finding detail, reviewer": 20,
     "closeout detail, supervisor": 23,
     "closeout detail, liaison": 20,
     "model list": 11,
@@ -67,6 +67,9 @@ PINNED = {
     "agencies": 11,
     "agency detail": 12,
     "audit log": 12,
+    "submit page": 12,
+    "document detail": 11,
+    "version retract": 12,
 }
 
 
@@ -175,6 +178,8 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     documents = clone(world.document, more, title=lambda i: f"Annex {i + 1}")
     versions = clone(world.document.versions.get(), more, document_id=lambda i: documents[i].pk)
     world.finding.related_versions.add(*versions)
+    first = world.document.versions.get()
+    clone(first, more, number=lambda i: i + 2, sha256=lambda i: f"{i + 2:064x}")  # the document page's versions
     clone(world.finding, more, state="released", title=lambda i: f"Finding {i + 1}")
     clone(world.government_draft, more, title=lambda i: f"Draft {i + 1}")
     clone(world.finding_comment, more, body=lambda i: f"Finding comment {i + 1}")
@@ -228,6 +233,9 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agencies": ("coordinator", reverse("agencies:list")),
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
+        "submit page": ("alex", reverse("cases:submit", args=[case])),
+        "document detail": ("alex", reverse("documents:detail", args=[world.document.pk])),
+        "version retract": ("alex", reverse("documents:retract", args=[world.document.pk, 1])),
     }
 
 
