@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 
@@ -83,3 +84,25 @@ def role_label(user: Any) -> str:
     if is_coordinator(user):
         return "Program coordinator"
     return ""
+
+
+def sees_government_names(reader: Any) -> bool:
+    """Whether ``reader`` reads the names of government reviewers and supervisors. A firm reads the
+    agency instead ("DoD released this finding"), unless the program turns names on
+    (``CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES``)."""
+    return firm_membership(reader) is None or bool(settings.CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES)
+
+
+def shown_name(person: Any, reader: Any, agency: Any = None) -> str:
+    """``person``'s name as ``reader`` may read it: the name, or, for a firm reading a government
+    person, the short name of their agency (``agency`` when the caller knows it)."""
+    if person is None:
+        return ""
+    if sees_government_names(reader):
+        return str(person.get_full_name())
+    if agency is None:
+        membership = agency_membership(person)
+        if membership is None:
+            return str(person.get_full_name())  # the firm's own people, the program office
+        agency = membership.agency
+    return str(agency.short_name)

@@ -65,6 +65,7 @@ class AuditAction(enum.StrEnum):
     DOCUMENT_VERSION_ADDED = "document.version_added"
     DOCUMENT_DOWNLOADED = "document.downloaded"
     DOCUMENT_UPLOAD_REFUSED = "document.upload_refused"
+    DOCUMENT_VERSION_RETRACTED = "document.version_retracted"
 
     # Findings and comments
     FINDING_DRAFTED = "finding.drafted"

@@ -44,6 +44,9 @@ TIMELINE_LABELS: dict[AuditAction, str | TimelineLabel] = {
     AuditAction.CLOSEOUT_RETURNED: lambda event: f"returned the closeout for {_upper(event, 'agency')}",
     AuditAction.DOCUMENT_CREATED: "added a document",
     AuditAction.DOCUMENT_VERSION_ADDED: "uploaded a new version of a document",
+    AuditAction.DOCUMENT_VERSION_RETRACTED: lambda event: (
+        f"retracted version {event.data.get('number', '')} of a document"
+    ),
     AuditAction.FINDING_DRAFTED: _about_finding("drafted finding"),
     AuditAction.FINDING_EDITED: _about_finding("edited finding"),
     AuditAction.FINDING_RELEASE_REQUESTED: _about_finding("asked a supervisor to release finding"),

@@ -147,14 +147,25 @@ class CloseoutDecisionForm(cp.Form):
         choices=[("approve", "Approve the closeout for my agency"), ("return", "Return it for more review")],
         widget=forms.RadioSelect,
     )
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Your agency's statement on the review",
+        help_text="Required when you approve. What your agency examined and concludes; the firm, the program "
+        "office and the other agencies read it.",
+    )
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required when you return it."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason for returning it",
+        help_text="Required when you return it. The assigned agencies read it.",
     )
 
     def __init__(self, *args: Any, may_approve: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not may_approve:  # the page says why (workflow.policy.closeout_approve_refusal)
             self.fields["decision"].choices = [("return", "Return it for more review")]
+            del self.fields["statement"]
 
 
 DUE_CHOICES = [

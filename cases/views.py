@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import coordinator_object, coordinator_required, liaison_required, supervisor_object
 from accounts.models import User
-from accounts.roles import agency_membership
+from accounts.roles import agency_membership, sees_government_names
 from agencies.models import Agency
 from cases import forms, policy, services
 from cases.models import (
@@ -36,12 +36,12 @@ from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
 from documents.models import DocumentKind
-from documents.selectors import documents_for, firm_document_kinds
+from documents.selectors import documents_for, firm_document_kinds, live_versions
 from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
 from workflow import policy as workflow_policy
 from workflow import services as workflow_services
-from workflow.selectors import case_timeline
+from workflow.selectors import case_timeline, closeout_review
 
 # --- models ----------------------------------------------------------------------------------
 
@@ -157,10 +157,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("agency__short_name", "-is_lead"),
         "timeline": case_timeline(user, case, held=held),
         "pending_closeout": case.closeouts.filter(state=CloseoutState.PENDING).first(),
-        "closeouts": case.closeouts.select_related("requested_by").order_by("-requested_at"),
+        "closeouts": case.closeouts.select_related("requested_by__agency_membership__agency").order_by("-requested_at"),
         "is_coordinator": coordinator,
         "configurations": list(current_configurations(case)),
         "attestation": attestation_of(case),
+        "names_shown": sees_government_names(user),
     }
     if case.agency_assignments.exists():
         now = timezone.now()
@@ -170,8 +171,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["documents"] = (
             documents_for(user)
             .filter(case=case)
+            .filter(Exists(live_versions().filter(document=OuterRef("pk"))))
             .select_related("agency")
-            .prefetch_related("versions")
+            .prefetch_related(Prefetch("versions", queryset=live_versions().order_by("-number")))
             .order_by("kind", "title")
         )
         context["findings"] = findings_for(user).filter(case=case).order_by("-created_at")
@@ -385,7 +387,7 @@ def _get_closeout_for(user: User, pk: int) -> Closeout:
     except Closeout.DoesNotExist:
         raise Http404("No such closeout.") from None
     case = get_case_for(user, case_id)
-    return Closeout.objects.select_related("case", "requested_by").get(pk=pk, case=case)
+    return Closeout.objects.select_related("case", "requested_by__agency_membership__agency").get(pk=pk, case=case)
 
 
 @login_required
@@ -393,22 +395,17 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     closeout = _get_closeout_for(request.user, pk)
     case = closeout.case
     membership = agency_membership(request.user)
-    decided_agencies = set(closeout.decisions.values_list("agency_id", flat=True))
     held = policy.standing(request.user, case, seen=True)
     give_back = decide(workflow_policy.closeout_return_refusal(request.user, closeout, standing_=held))
     approve = give_back
     if give_back.allowed:
         approve = decide(workflow_policy.closeout_approve_refusal(request.user, closeout, standing_=held))
-    # The carried-forward findings the reader may see, in one statement.
-    carried = closeout.carried_forward.select_related("finding").filter(
-        finding__in=findings_for(request.user).filter(case=case).values("pk")
-    )
     context = {
         "closeout": closeout,
         "case": case,
-        "decisions": closeout.decisions.select_related("agency", "supervisor").order_by("decided_at"),
-        "awaiting": Agency.objects.filter(case_assignments__case=case).exclude(pk__in=decided_agencies),
-        "carried": carried,
+        "reviews": closeout_review(request.user, closeout),
+        "names_shown": sees_government_names(request.user),
+        "my_agency": membership.agency if membership is not None else None,
         "form": forms.CloseoutDecisionForm(may_approve=approve.allowed) if give_back else None,
         "approve": approve,
         "give_back": give_back,
@@ -427,7 +424,11 @@ def closeout_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         call = lambda: workflow_services.closeout_decide(
-            closeout=closeout, actor=request.user, approve=approve, reason=form.cleaned_data["reason"]
+            closeout=closeout,
+            actor=request.user,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+            statement=form.cleaned_data.get("statement", ""),
         )
         decision = attempt(request, call)
         if decision is not None:

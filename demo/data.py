@@ -269,7 +269,12 @@ class CommentRow:
 class Decision:
     by: str
     approve: bool
-    reason: str = ""
+    reason: str = ""  # why a supervisor returned it
+    statement: str = ""  # the agency's own statement on the review it approves
+
+    def __post_init__(self) -> None:
+        if self.approve != bool(self.statement) or self.approve == bool(self.reason):
+            raise ValueError(f"{self.by}: an approval has a statement, a return a reason")
 
 
 @dataclass(frozen=True)
@@ -696,13 +701,22 @@ CLOSEOUTS: tuple[CloseoutRow, ...] = (
         summary="Review of Atlas-2 concluded. One high-severity cyber finding is carried forward: Northwind "
                 "declined to act before sharing, as is its right. The access-system finding was mitigated.",
         carried_forward=(("ot-exploits", "Northwind declined to act before sharing; see its response."),),
-        decisions=(Decision(CISA_SUPERVISOR, approve=True), Decision(DOD_SUPERVISOR, approve=True))),
+        decisions=(
+            Decision(CISA_SUPERVISOR, approve=True,
+                     statement="CISA examined the access system and critical-infrastructure uplift; the key-reuse "
+                               "finding was mitigated and verified."),
+            Decision(DOD_SUPERVISOR, approve=True,
+                     statement="DoD's cyber-offense finding is carried forward: Northwind declined to act before "
+                               "sharing, as is its right. DoD recommends a retest of the next snapshot."),
+        )),
     CloseoutRow("nimbus-closeout", "nimbus-closeout", DOD_REVIEWER, "pending",
         summary="Review of Nimbus-Agent 0.9 concluded: the one autonomy finding was mitigated and verified.",
-        decisions=(Decision(DOD_SUPERVISOR, approve=True),)),
+        decisions=(Decision(DOD_SUPERVISOR, approve=True,
+                            statement="DoD verified the fix to the agent's logging scope; nothing is left open."),)),
     CloseoutRow("lumen-3.5-closeout", "lumen-3.5-closed", TREASURY_REVIEWER, "approved",
         summary="Review of Lumen-3.5 concluded: one informational finding, acknowledged by Lumen Labs.",
-        decisions=(Decision(TREASURY_SUPERVISOR, approve=True),)),
+        decisions=(Decision(TREASURY_SUPERVISOR, approve=True,
+                            statement="Treasury's one informational finding was acknowledged by Lumen Labs."),)),
     CloseoutRow("lumen-4-vision-returned", "lumen-4-vision-closeout", CISA_REVIEWER, "returned",
         summary="CISA's work is done; the DoD token finding is being fixed by Lumen.",
         carried_forward=(("logged-tokens", "Lumen Labs is rotating tokens and scrubbing logs."),),
@@ -712,6 +726,7 @@ CLOSEOUTS: tuple[CloseoutRow, ...] = (
         )),
     CloseoutRow("lumen-4-vision-closeout", "lumen-4-vision-closeout", CISA_REVIEWER, "pending",
         summary="Review of Lumen-4 Vision concluded: both findings were mitigated and verified.",
-        decisions=(Decision(CISA_SUPERVISOR, approve=True),)),
+        decisions=(Decision(CISA_SUPERVISOR, approve=True,
+                            statement="CISA retested the OCR filter on its 40 samples: the bypass is closed."),)),
 )
 # fmt: on

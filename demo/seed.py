@@ -372,7 +372,11 @@ class _Seeder:
         )
         for decision in row.decisions:
             closeout_decide(
-                closeout=closeout, actor=self.people[decision.by], approve=decision.approve, reason=decision.reason
+                closeout=closeout,
+                actor=self.people[decision.by],
+                approve=decision.approve,
+                reason=decision.reason,
+                statement=decision.statement,
             )
         self.closeouts[row.key] = closeout
 

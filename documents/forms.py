@@ -55,3 +55,14 @@ class VersionForm(USWDSFormMixin, _FileMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_file_field()
+
+
+class RetractForm(USWDSFormMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why this version is retracted",
+        help_text="Everyone who could read the document sees this reason where the version was.",
+    )
+    confirm = forms.BooleanField(
+        label="I confirm: this version leaves every list and download. It stays in storage and in the audit log."
+    )

@@ -94,6 +94,23 @@ class DocumentVersion(models.Model):
         raise ImmutableError("A document version is never deleted.")
 
 
+class VersionRetraction(models.Model):
+    """A version uploaded by mistake, retracted with a reason: it leaves every list and download,
+    but the version row and its file stay (a version is never changed or deleted), and the audit
+    log keeps both the upload and the retraction."""
+
+    version = models.OneToOneField(DocumentVersion, on_delete=models.PROTECT, related_name="retraction")
+    retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retracted_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="version_retraction_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.version} retracted"
+
+
 class DocumentUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Document, on_delete=models.CASCADE)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.roles import agency_membership
+from accounts.roles import agency_membership, firm_membership
 from cases.models import ReviewCase
-from cases.policy import Role, Standing, standing, step_refusal
+from cases.policy import Role, Standing, read_only_refusal, standing, step_refusal
 from core.models import Visibility
 from core.policy import Refusal, forbidden
-from documents.models import Document, DocumentKind, Marking
+from documents.models import Document, DocumentKind, DocumentVersion, Marking, VersionRetraction
 
 # Kinds that are the firm's own documentation: an agency's working file is never one of these, so
 # that it cannot stand in for what the firm must provide before submitting.
@@ -42,6 +42,44 @@ def document_add_version_refusal(
     if document.agency_id is not None and document.agency_id == held.agency_id:
         return None
     return forbidden("Only the firm versions its documentation, and only the authoring agency versions a working file.")
+
+
+def _retraction(version: DocumentVersion) -> VersionRetraction | None:
+    """The version's retraction, from the row fetched with it when the caller selected it."""
+    try:
+        return version.retraction
+    except VersionRetraction.DoesNotExist:
+        return None
+
+
+def document_version_retract_refusal(
+    actor: Any, version: DocumentVersion, *, standing_: Standing | None = None
+) -> Refusal | None:
+    """A version uploaded by mistake is retracted by its uploader, or by a supervisor of the agency
+    whose working file it is, or by an admin of the firm whose documentation it is; while the case
+    is open, and once."""
+    document = version.document
+    case = document.case
+    held = _held(actor, case, standing_)
+    if not held.roles:
+        return forbidden("You cannot see this document.")
+    if refusal := read_only_refusal(case):
+        return refusal
+    if _retraction(version) is not None:
+        return Refusal(f"Version {version.number} of {document.title} is already retracted.", "retracted")
+    if version.uploaded_by_id == actor.pk:
+        return None
+    if document.agency_id is not None and held.membership is not None:
+        if held.membership.agency_id == document.agency_id and held.membership.is_supervisor:
+            return None
+    if document.agency_id is None and Role.FIRM in held.roles:
+        membership = firm_membership(actor)
+        if membership is not None and membership.is_admin:
+            return None
+    return forbidden(
+        "A version is retracted by whoever uploaded it, a supervisor of the agency whose working file it is, "
+        "or an admin of the firm whose document it is."
+    )
 
 
 def initial_marking(actor: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from cases.models import ReviewCase
 from core.permissions import get_visible_or_404, visible
@@ -21,11 +21,13 @@ def documents_for(user: Any) -> QuerySet[Document]:
 
 def documents_of_case_for(user: Any, case: ReviewCase) -> QuerySet[Document]:
     """The case's documents ``user`` may read, with their latest version number and count."""
+    live = Q(versions__retraction__isnull=True)
     return (
         documents_for(user)
         .filter(case=case)
         .select_related("created_by")
-        .annotate(latest_number=Max("versions__number"), version_count=Count("versions"))
+        .annotate(latest_number=Max("versions__number", filter=live), version_count=Count("versions", filter=live))
+        .filter(version_count__gt=0)  # a document whose every version is retracted leaves the list
         .order_by("kind", "title", "pk")
     )
 
@@ -45,8 +47,8 @@ def firm_document_kinds(case_ids: list[int]) -> dict[int, set[str]]:
 
 
 def live_versions() -> QuerySet[DocumentVersion]:
-    """The versions that count: every version (a retracted one will not)."""
-    return DocumentVersion.objects.all()
+    """The versions that count, in every list and download: all but the retracted ones."""
+    return DocumentVersion.objects.filter(retraction__isnull=True)
 
 
 def get_document_for(user: Any, pk: Any) -> Document:
@@ -54,7 +56,14 @@ def get_document_for(user: Any, pk: Any) -> Document:
     queryset = Document.objects.select_related(
         "case__model__firm__group", "agency__group", "created_by"
     ).prefetch_related(
-        Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-number"))
+        Prefetch(
+            "versions",
+            queryset=DocumentVersion.objects.select_related(
+                # whose they are: a firm reads the agency, not a reviewer's name (accounts.roles.shown_name)
+                "uploaded_by__agency_membership__agency",
+                "retraction__retracted_by__agency_membership__agency",
+            ).order_by("-number"),
+        )
     )
     return get_visible_or_404(user, VIEW_DOCUMENT, queryset, pk)
 
@@ -66,6 +75,6 @@ def get_version_for(user: Any, pk: Any) -> DocumentVersion:
     except (ValueError, TypeError):
         document_id = None
     document = get_visible_or_404(user, VIEW_DOCUMENT, Document.objects.select_related("case"), document_id)
-    version = DocumentVersion.objects.select_related("uploaded_by").get(pk=pk)
+    version = DocumentVersion.objects.select_related("uploaded_by").filter(retraction__isnull=True).get(pk=pk)
     version.document = document
     return version

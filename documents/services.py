@@ -30,7 +30,7 @@ from core.models import Visibility
 from core.policy import require
 from documents import policy
 from documents.audience import sync_document
-from documents.models import Document, DocumentKind, DocumentVersion, Marking
+from documents.models import Document, DocumentKind, DocumentVersion, Marking, VersionRetraction
 from documents.scanning import scan_file
 from documents.upload import StagedFile, stage
 from documents.validation import check_file, clean_display_name
@@ -300,3 +300,27 @@ def _clean_metadata(
     visibility = visibility or Visibility.AGENCY.value
     require(policy.working_file_refusal(actor, case, kind=kind, visibility=visibility))
     return kind, title, marking, visibility
+
+
+@transaction.atomic
+def document_version_retract(*, version: DocumentVersion, actor: User, reason: str) -> VersionRetraction:
+    """Retract a version uploaded by mistake, with a reason. It leaves every list and download; the
+    version, its stored file and the audit log's record of its upload stay (immutability kept)."""
+    case = lock_and_refresh(version.document.case, fields=["state"])  # the case first, as uploads lock
+    document = lock_and_refresh(version.document)
+    document.case = case
+    version = DocumentVersion.objects.select_related("retraction").get(pk=version.pk)  # as it is now
+    version.document = document
+    require(policy.document_version_retract_refusal(actor, version))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("Say why the version is retracted: its readers will see your reason.", field="reason")
+    retraction = VersionRetraction.objects.create(version=version, retracted_by=actor, reason=reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DOCUMENT_VERSION_RETRACTED,
+        target=version,
+        case=document.case,
+        data={"document": document.pk, "version": version.pk, "number": version.number, "sha256": version.sha256},
+    )
+    return retraction

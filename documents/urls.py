@@ -10,4 +10,5 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="detail"),
     path("documents/<int:pk>/versions/new/", views.version_create, name="version_create"),
     path("documents/<int:pk>/versions/<int:number>/download/", views.version_download, name="download"),
+    path("documents/<int:pk>/versions/<int:number>/retract/", views.version_retract, name="retract"),
 ]

@@ -26,10 +26,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import ReviewCase
+from cases.policy import standing
 from cases.selectors import get_case_for
 from core.errors import DomainError
+from core.web import attempt
 from documents import policy, selectors, services
-from documents.forms import DocumentForm, VersionForm
+from documents.forms import DocumentForm, RetractForm, VersionForm
 from documents.models import Document, DocumentKind
 from documents.rules import max_upload_bytes, upload_rules
 from documents.upload import ReceivedUpload, declared_too_large, receive_upload, too_large_error
@@ -233,16 +235,55 @@ def case_documents(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.get_document_for(request.user, pk)
+    held = standing(request.user, document.case, seen=True)
+    versions = list(document.versions.all())
+    for version in versions:
+        version.document = document
+        version.may_retract = policy.document_version_retract_refusal(request.user, version, standing_=held) is None
     return render(
         request,
         "documents/document_detail.html",
         {
             "document": document,
             "case": document.case,
-            "versions": document.versions.all(),
-            "may_add_version": policy.document_add_version_refusal(request.user, document) is None,
+            "versions": versions,
+            "live": [version for version in versions if getattr(version, "retraction", None) is None],
+            "may_add_version": policy.document_add_version_refusal(request.user, document, standing_=held) is None,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_retract(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Retract a version uploaded by mistake: asks for the reason, then confirms."""
+    document = selectors.get_document_for(request.user, pk)
+    version = next((v for v in document.versions.all() if v.number == number), None)
+    if version is None or getattr(version, "retraction", None) is not None:
+        raise Http404("No such version.")
+    version.document = document
+    refusal = policy.document_version_retract_refusal(request.user, version)
+    form = RetractForm(request.POST or None)
+    status = 403 if refusal is not None and refusal.forbidden else 200
+    if request.method == "POST" and status == 200 and form.is_valid():
+        call = lambda: services.document_version_retract(
+            version=version, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        if attempt(request, call, form=form) is not None:
+            messages.success(
+                request,
+                f"Version {version.number} of {document.title} is retracted: it is no longer listed or downloadable.",
+            )
+            return redirect("documents:detail", pk=document.pk)
+    context = {
+        "document": document,
+        "case": document.case,
+        "version": version,
+        "form": form,
+        "refusal": refusal,
+        "title": f"Retract version {version.number} of {document.title}",
+    }
+    return render(request, "documents/version_retract.html", context, status=status)
 
 
 def content_disposition(display_name: str) -> str:
@@ -258,7 +299,7 @@ def content_disposition(display_name: str) -> str:
 def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = selectors.get_document_for(request.user, pk)
     version = next((v for v in document.versions.all() if v.number == number), None)
-    if version is None:
+    if version is None or getattr(version, "retraction", None) is not None:  # a retracted one is gone
         raise Http404("No such version.")
     try:
         handle = default_storage.open(version.file.name, "rb")

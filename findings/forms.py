@@ -10,6 +10,8 @@ from accounts.roles import firm_membership, is_supervisor
 from cases.forms import DateInput
 from core import forms as cp
 from core.models import Visibility
+from documents.models import DocumentKind
+from documents.policy import FIRM_ONLY_KINDS
 from findings.models import Category, FindingState, ResponseChoice, Severity, TargetKind
 
 
@@ -70,10 +72,33 @@ class ResponseForm(cp.Form):
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Supporting documents"
     )
 
+    new_document_title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Attach a new document: its title",
+        help_text="Optional. Upload a document with your response (for example, the mitigation's evaluation).",
+    )
+    new_document_kind = forms.ChoiceField(
+        choices=[(kind, label) for kind, label in DocumentKind.choices if kind not in FIRM_ONLY_KINDS],
+        initial=DocumentKind.OTHER,
+        required=False,
+        label="Its kind",
+    )
+    new_document = forms.FileField(required=False, label="Its file", allow_empty_file=True)
+
     def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["documents"].queryset = versions
         self.fields["documents"].label_from_instance = lambda v: f"{v.document.title}, version {v.number}"
+        self.fields["new_document"].widget.attrs.update({"class": "usa-file-input"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("new_document") and not (data.get("new_document_title") or "").strip():
+            self.add_error("new_document_title", "Give the attached document a title.")
+        if (data.get("new_document_title") or "").strip() and not data.get("new_document"):
+            self.add_error("new_document", "Choose the file to attach, or leave the title empty.")
+        return data
 
 
 class ReleaseForm(cp.Form):

@@ -85,7 +85,7 @@ def _related_versions(actor: User, case: ReviewCase, versions: Iterable[Document
         return []
     visible_ids = set(
         permissions.visible(actor, VIEW_DOCUMENT)
-        .filter(case=case, versions__in=versions)
+        .filter(case=case, versions__in=versions, versions__retraction__isnull=True)
         .values_list("versions__pk", flat=True)
     )
     if {v.pk for v in versions} - visible_ids:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +26,10 @@ from core import permissions
 from core.models import Visibility
 from core.policy import decide
 from core.web import attempt, paginate
-from documents.models import DocumentVersion
-from documents.selectors import documents_for
+from documents import services as document_services
+from documents.models import DocumentKind, DocumentVersion
+from documents.policy import initial_marking
+from documents.selectors import documents_for, live_versions
 from findings import forms, policy, services
 from findings.models import Category, Finding, FindingState, Severity, TargetKind
 from findings.selectors import comments_for, findings_for, get_finding_for
@@ -41,9 +43,7 @@ _SEVERITY_RANK = Case(
 def _versions_visible(user: User, case: ReviewCase) -> Any:
     documents = documents_for(user).filter(case=case)
     return (
-        DocumentVersion.objects.filter(document__in=documents)
-        .select_related("document")
-        .order_by("document__title", "-number")
+        live_versions().filter(document__in=documents).select_related("document").order_by("document__title", "-number")
     )
 
 
@@ -186,10 +186,12 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "actions": actions,
         "responses": finding.responses.select_related("responder", "sent_back_by").prefetch_related(
-            "documents__document"
+            Prefetch("documents", queryset=live_versions().select_related("document"))
         ),
         "comments": comments_for(user).filter(finding=finding).order_by("created_at"),
-        "related": finding.related_versions.select_related("document").filter(document__in=documents_for(user)),
+        "related": finding.related_versions.select_related("document").filter(
+            document__in=documents_for(user), retraction__isnull=True
+        ),
         "comment_form": forms.CommentForm(author=user),
         "response_form": forms.ResponseForm(versions=_versions_visible(user, case)) if actions["respond"] else None,
         "release_form": forms.ReleaseForm(finding=finding) if actions["release"] else None,
@@ -354,16 +356,18 @@ def finding_send_back(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_respond(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_finding_for(request.user, pk)
-    form = forms.ResponseForm(request.POST, versions=_versions_visible(request.user, finding.case))
+    form = forms.ResponseForm(request.POST, request.FILES, versions=_versions_visible(request.user, finding.case))
     if form.is_valid():
+        attached = _attach(request, finding, form)
+        documents = list(form.cleaned_data["documents"]) + ([attached] if attached is not None else [])
         call = lambda: services.finding_respond(
             finding=finding,
             actor=request.user,
             choice=form.cleaned_data["choice"],
             text=form.cleaned_data["text"],
-            documents=form.cleaned_data["documents"],
+            documents=documents,
         )
-        done = attempt(request, call, form=form)
+        done = attempt(request, call, form=form) if not form.errors else None
         if done is not None:
             messages.success(request, "Your response is recorded and the reviewers are notified.")
             return redirect("findings:detail", pk=finding.pk)
@@ -374,6 +378,28 @@ def finding_respond(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"Respond to finding #{finding.pk}",
     }
     return render(request, "findings/finding_respond.html", context, status=400)
+
+
+def _attach(request: HttpRequest, finding: Finding, form: Any) -> DocumentVersion | None:
+    """The document the firm attaches from the response form, uploaded through the documents'
+    service (checked, stored, audited) once the response itself is allowed; a refused upload is
+    shown on the form and nothing is answered."""
+    upload = form.cleaned_data.get("new_document")
+    if not upload:
+        return None
+    if (refusal := policy.finding_respond_refusal(request.user, finding)) is not None:
+        form.add_error(None, str(refusal))
+        return None
+    call = lambda: document_services.document_create(
+        case=finding.case,
+        kind=form.cleaned_data["new_document_kind"] or DocumentKind.OTHER,
+        title=form.cleaned_data["new_document_title"],
+        marking=initial_marking(request.user),
+        upload=upload,
+        actor=request.user,
+    )
+    document = attempt(request, call, form=form)
+    return document.versions.get() if document is not None else None
 
 
 @login_required

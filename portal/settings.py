@@ -255,6 +255,9 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # Every account must enrol a second factor before it reaches anything (accounts.middleware).
 # Only the laptop demo may switch that off, so that its seeded logins work with a password alone;
 # a process with DEBUG off refuses to start without it.
+# Firms read which agency acted ("DoD released this finding"), not which government reviewer,
+# unless the program turns this on.
+CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES = env.bool("CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES", default=False)
 CHECKPOINT_REQUIRE_MFA = env.bool("CHECKPOINT_REQUIRE_MFA", default=not (DEMO and DEBUG))
 if not CHECKPOINT_REQUIRE_MFA and not (DEMO and DEBUG):
     raise ImproperlyConfigured(

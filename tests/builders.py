@@ -352,7 +352,9 @@ def close_case(case: ReviewCase, *, closeout: Closeout | None = None) -> ReviewC
         )
     for assignment in case.agency_assignments.select_related("agency").order_by("pk"):
         supervisor = _member_of(assignment.agency, AgencyRole.SUPERVISOR, besides=closeout.requested_by)
-        workflow_services.closeout_decide(closeout=closeout, actor=supervisor, approve=True)
+        workflow_services.closeout_decide(
+            closeout=closeout, actor=supervisor, approve=True, statement="The review is concluded."
+        )
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED, case.state
     return case

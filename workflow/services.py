@@ -170,10 +170,12 @@ def closeout_request(
 
 
 @transaction.atomic
-def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: str = "") -> CloseoutDecision:
-    """A supervisor of an assigned agency approves the closeout for their agency, or returns it
-    with a reason. The case closes when every assigned agency has approved. The person who asked
-    for the closeout cannot decide it."""
+def closeout_decide(
+    *, closeout: Closeout, actor: User, approve: bool, reason: str = "", statement: str = ""
+) -> CloseoutDecision:
+    """A supervisor of an assigned agency approves the closeout for their agency with the agency's
+    own statement on the review, or returns it with a reason. The case closes when every assigned
+    agency has approved. The person who asked for the closeout cannot decide it."""
     case = lock_and_refresh(closeout.case)
     closeout = Closeout.objects.select_for_update().select_related("case").get(pk=closeout.pk)
     closeout.case = case
@@ -183,14 +185,21 @@ def closeout_decide(*, closeout: Closeout, actor: User, approve: bool, reason: s
     assert held.membership is not None  # the policy asked: a supervisor of an assigned agency
     agency = held.membership.agency
     reason = (reason or "").strip()
+    statement = (statement or "").strip()
     if not approve and not reason:
         raise DomainError("Say why the closeout is returned: the reviewers will see your reason.", field="reason")
+    if approve and not statement:
+        raise DomainError(
+            f"Write {agency.short_name}'s statement on the review: the firm and the other agencies read it.",
+            field="statement",
+        )
     decision = CloseoutDecision.objects.create(
         closeout=closeout,
         agency=agency,
         supervisor=actor,
         decision=Decision.APPROVED if approve else Decision.RETURNED,
         reason=reason,
+        statement=statement if approve else "",
     )
     now = timezone.now()
     if not approve:

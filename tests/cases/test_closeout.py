@@ -102,7 +102,7 @@ def test_the_case_closes_only_when_every_assigned_agency_approved(
 ):
     closeout = request(case, dod_reviewer)
 
-    first = closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    first = closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
 
     case.refresh_from_db()
     closeout.refresh_from_db()
@@ -111,7 +111,7 @@ def test_the_case_closes_only_when_every_assigned_agency_approved(
     assert closeout.state == CloseoutState.PENDING
     assert audit_events("case.closed") == []
 
-    closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded.")
 
     case.refresh_from_db()
     closeout.refresh_from_db()
@@ -139,7 +139,7 @@ def test_a_return_sends_the_case_back_to_review_and_a_new_request_can_follow(
     case, dod_reviewer, dod_supervisor, treasury_reviewer, treasury_supervisor
 ):
     closeout = request(case, dod_reviewer)
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
 
     returned = closeout_decide(
         closeout=closeout, actor=treasury_supervisor, approve=False, reason="The payments finding needs a retest."
@@ -165,7 +165,7 @@ def test_a_return_sends_the_case_back_to_review_and_a_new_request_can_follow(
 def test_the_requester_cannot_approve_their_own_closeout(case, dod_supervisor):
     closeout = request(case, dod_supervisor)
     with refused("You requested this closeout, so another supervisor must decide it."):
-        closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+        closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
 
 
 def test_a_reviewer_cannot_decide_a_closeout(case, dod_reviewer, treasury_reviewer):
@@ -173,7 +173,7 @@ def test_a_reviewer_cannot_decide_a_closeout(case, dod_reviewer, treasury_review
     with refused(
         f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout.", code="forbidden"
     ):
-        closeout_decide(closeout=closeout, actor=treasury_reviewer, approve=True)
+        closeout_decide(closeout=closeout, actor=treasury_reviewer, approve=True, statement="The review is concluded.")
 
 
 def test_a_supervisor_of_an_unassigned_agency_cannot_decide(case, dod_reviewer, cisa_supervisor):
@@ -181,13 +181,13 @@ def test_a_supervisor_of_an_unassigned_agency_cannot_decide(case, dod_reviewer, 
     with refused(
         f"Only a supervisor of an agency assigned to {case.reference} can decide a closeout.", code="forbidden"
     ):
-        closeout_decide(closeout=closeout, actor=cisa_supervisor, approve=True)
+        closeout_decide(closeout=closeout, actor=cisa_supervisor, approve=True, statement="The review is concluded.")
 
 
 def test_an_agency_decides_once(case, dod_reviewer, dod_supervisor):
     other_supervisor = builders.make_agency_member("dod", role="supervisor")
     closeout = request(case, dod_reviewer)
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
     with refused("DoD has already decided on this closeout."):
         closeout_decide(closeout=closeout, actor=other_supervisor, approve=False, reason="Second thoughts")
 
@@ -202,7 +202,9 @@ def test_a_returned_closeout_is_not_decided_again(case, dod_reviewer, dod_superv
     closeout = request(case, dod_reviewer)
     closeout_decide(closeout=closeout, actor=dod_supervisor, approve=False, reason="Retest needed")
     with refused("This closeout is returned for more review; there is nothing to decide."):
-        closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+        closeout_decide(
+            closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded."
+        )
 
 
 def test_a_supervisor_does_not_approve_over_their_agencys_open_findings(
@@ -216,7 +218,9 @@ def test_a_supervisor_does_not_approve_over_their_agencys_open_findings(
         f"Treasury's findings #{finding.pk} are open and not carried forward: "
         "return the closeout so they can be addressed."
     ):
-        closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+        closeout_decide(
+            closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded."
+        )
 
     closeout_decide(
         closeout=closeout, actor=treasury_supervisor, approve=False, reason=f"Finding #{finding.pk} is open"
@@ -229,8 +233,8 @@ def test_a_carried_forward_finding_does_not_block_approval(case, dod_reviewer, d
     other_reviewer = builders.make_agency_member("dod")
     finding = released(case, other_reviewer, dod_supervisor, visibility="firm")
     closeout = request(case, dod_reviewer, carried_forward={finding.pk: "Declined by the firm"})
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
-    closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
+    closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded.")
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED
     assert has(dod_reviewer, VIEW_CASE, case)

@@ -49,7 +49,7 @@ def test_the_database_refuses_a_second_decision_of_one_agency_on_a_closeout(
 ):
     case = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
     with pytest.raises(IntegrityError, match="closeout_one_decision_per_agency"), transaction.atomic():
         CloseoutDecision.objects.create(
             closeout=closeout,

@@ -29,6 +29,6 @@ def test_a_case_goes_through_its_whole_lifecycle(alex, dod_reviewer, dod_supervi
     finding_respond(finding=finding, actor=alex, choice="mitigated", text="Patched")
     finding_resolve(finding=finding, actor=dod_reviewer, note="Mitigation verified.")
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done")
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED

@@ -85,7 +85,7 @@ def other_dod_supervisor(db):
 def _closed_case(alex, coordinator, dod_reviewer, dod_supervisor):
     case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED
     return case, closeout
@@ -141,7 +141,7 @@ def test_a_stale_copy_of_a_closed_case_is_still_refused_as_read_only(alex, coord
     case = builders.make_case(alex, state="in_review", coordinator=coordinator)
     stale = ReviewCase.objects.get(pk=case.pk)
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Done.")
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
     assert stale.state == CaseState.IN_REVIEW
     with refused(f"Case {case.reference} is closed (review concluded): it is read-only."):
         case_withdraw(case=stale, actor=alex)

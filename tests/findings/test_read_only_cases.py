@@ -34,8 +34,8 @@ def _withdraw(case, alex, **_):
 def _close(case, findings, dod_reviewer, dod_supervisor, treasury_supervisor, **_):
     carried = {findings[name].pk: "The firm declined to act." for name in ("released", "responded")}
     closeout = closeout_request(case=case, actor=dod_reviewer, summary="Reviewed.", carried_forward=carried)
-    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
-    closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded.")
+    closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded.")
 
 
 @pytest.mark.parametrize(("ending", "state"), [(_withdraw, "withdrawn"), (_close, "closed")])

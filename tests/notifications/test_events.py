@@ -100,9 +100,17 @@ def test_each_step_of_a_review_notifies_the_people_who_may_see_it(
         assert inbox(person)[-1] == requested
     assert requested not in inbox(dod_reviewer) + inbox(treasury_reviewer) + inbox(alex)
 
-    on_commit(lambda: workflow_services.closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True))
+    on_commit(
+        lambda: workflow_services.closeout_decide(
+            closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded."
+        )
+    )
     assert inbox(dod_reviewer)[-1] == f"{ref}: Treasury approved the closeout you requested."
-    on_commit(lambda: workflow_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True))
+    on_commit(
+        lambda: workflow_services.closeout_decide(
+            closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded."
+        )
+    )
     assert inbox(dod_reviewer)[-1] == f"{ref}: DoD approved the closeout you requested."
     closed = f"{ref}: the review is concluded and the case is closed."
     assert inbox(alex)[-1] == closed

@@ -112,7 +112,9 @@ def test_closeout_awaiting_reminds_supervisors_of_agencies_that_have_not_decided
     for supervisor in (dod_supervisor, treasury_supervisor):
         assert sent_to(supervisor.email)[-1] == f"{text} for 2 days"
     # Treasury decides; DoD still has not by the fifth day.
-    workflow_services.closeout_decide(closeout=closeout, actor=treasury_supervisor, approve=True)
+    workflow_services.closeout_decide(
+        closeout=closeout, actor=treasury_supervisor, approve=True, statement="The review is concluded."
+    )
     clock(local(2026, 4, 11, 8))
     sweep()
     assert sent_to(dod_supervisor.email)[-1] == f"{text} for 5 days"

@@ -147,7 +147,9 @@ def test_closed_and_withdrawn_cases_send_nothing(clock, sweep, case, ending, ale
         case_services.case_withdraw(case=case, actor=alex, reason="Not ready")
     else:
         closeout = workflow_services.closeout_request(case=case, actor=dod_reviewer, summary="Nothing found")
-        workflow_services.closeout_decide(closeout=closeout, actor=dod_supervisor, approve=True)
+        workflow_services.closeout_decide(
+            closeout=closeout, actor=dod_supervisor, approve=True, statement="The review is concluded."
+        )
     for day in (10, 14, 16, 17):
         clock(local(2026, 6, day, 9))
         sweep()

@@ -269,7 +269,11 @@ ACTIONS: list[Action] = [
         "closeout.approve",
         Closeout,
         workflow_policy.closeout_approve_refusal,
-        lambda actor, closeout: lambda: workflow_services.closeout_decide(closeout=closeout, actor=actor, approve=True),
+        lambda actor, closeout: (
+            lambda: workflow_services.closeout_decide(
+                closeout=closeout, actor=actor, approve=True, statement="The review is concluded."
+            )
+        ),
     ),
     Action(
         "closeout.return",

@@ -466,6 +466,12 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((LOGIN,     200,     404,     200,     403,     403,     404,     404), obj="document"),
         Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],
+    # A version is retracted by its uploader (Alex uploaded the system card; DoD's reviewer its working
+    # file), a supervisor of the working file's agency, or the firm's admin: 403 to the other readers.
+    "documents:retract": [
+        Row((LOGIN,     403,     404,     200,     403,     403,     404,     404), obj="document"),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
+    ],
     "findings:list": Row(signed_in(200)),
     "findings:export": Row(signed_in(200)),
     "findings:create": Row(

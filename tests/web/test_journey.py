@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from cases.models import AIModel, Closeout, ReviewCase
 from findings.models import Comment, Finding
 from tests import builders
+from tests.assertions import rows_unchanged
 from tests.web.support import field_error, follow, text, words
 
 
@@ -246,17 +247,28 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     assert not closeout.decisions.exists()
 
     # --- each agency's supervisor approves -------------------------------------------------------------
-    assert "Record the decision" in text(supervisor.get(closeout_url))
-    response = supervisor.post(decide, {"decision": "approve"})
+    page = words(supervisor.get(closeout_url))
+    assert "Record the decision" in page
+    dod_section = page[page.index("DoD (your agency)") : page.index("Treasury")]
+    assert f"#{finding.pk} {finding.title}" in dod_section  # the findings the supervisor answers for
+    assert "By state: 1 resolved. By severity: 1 high." in dod_section
+    assert "No reviewer was ever assigned" in page[page.index("Treasury") :]  # flagged
+    with rows_unchanged():
+        response = supervisor.post(decide, {"decision": "approve", "statement": " "})
+        assert "Write DoD's statement on the review" in text(follow(supervisor, response))
+    statement = "DoD examined the input classifier; the role-play bypass is mitigated."
+    response = supervisor.post(decide, {"decision": "approve", "statement": statement})
     page = words(follow(supervisor, response))
     assert "Your agency's approval is recorded. The other assigned agencies still decide." in page
-    assert "Treasury Awaiting decision" in page
+    assert "Awaiting Treasury's decision" in page
+    assert f"DoD's statement {statement}" in page
+    assert statement in words(liaison.get(closeout_url))  # the firm reads each agency's statement
     case.refresh_from_db()
     assert case.state == "closeout_requested"
 
     treasury = client_for(treasury_supervisor)
     assert case.reference in text(treasury.get("/"))  # "Closeouts awaiting your agency's decision"
-    response = treasury.post(decide, {"decision": "approve"})
+    response = treasury.post(decide, {"decision": "approve", "statement": "Treasury found nothing to add."})
     assert f"{case.reference} is closed: every assigned agency approved." in text(follow(treasury, response))
 
     # --- the case shows closed, in words that grant nothing ----------------------------------------

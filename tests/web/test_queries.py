@@ -73,6 +73,9 @@ PINNED = {
     "search, liaison": 9,
     "search, reviewer": 11,
     "search, one kind": 7,
+    "submit page": 7,
+    "document detail": 6,
+    "version retract": 7,
 }
 
 
@@ -119,7 +122,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     closeout = closeout_request(
         case=closing, actor=reviewer, summary="One finding carried forward", carried_forward={carried.pk: "Declined"}
     )
-    closeout_decide(closeout=closeout, actor=people["treasury_supervisor"], approve=True)
+    closeout_decide(
+        closeout=closeout, actor=people["treasury_supervisor"], approve=True, statement="The review is concluded."
+    )
     firm_create(name="Firm 0", actor=coordinator)
     agency_create(code="agency0", name="Agency 0", short_name="A0", actor=coordinator)
     return World(
@@ -179,6 +184,8 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     documents = clone(world.document, more, title=lambda i: f"Annex {i + 1}")
     versions = clone(world.document.versions.get(), more, document_id=lambda i: documents[i].pk)
     world.finding.related_versions.add(*versions)
+    first = world.document.versions.get()
+    clone(first, more, number=lambda i: i + 2, sha256=lambda i: f"{i + 2:064x}")  # the document page's versions
     clone(world.finding, more, state="released", title=lambda i: f"Finding {i + 1}")
     clone(world.government_draft, more, title=lambda i: f"Draft {i + 1}")
     clone(world.finding_comment, more, body=lambda i: f"Finding comment {i + 1}")
@@ -240,6 +247,9 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "search, liaison": ("alex", reverse("search:search") + "?q=comment"),
         "search, reviewer": ("dod_reviewer", reverse("search:search") + "?q=finding"),
         "search, one kind": ("dod_reviewer", reverse("search:search") + "?q=finding&kind=finding"),
+        "submit page": ("alex", reverse("cases:submit", args=[case])),
+        "document detail": ("alex", reverse("documents:detail", args=[world.document.pk])),
+        "version retract": ("alex", reverse("documents:retract", args=[world.document.pk, 1])),
     }
 
 
