@@ -85,6 +85,9 @@ class AuditAction(enum.StrEnum):
     NOTIFICATIONS_PREFERENCE_CHANGED = "notifications.preference_changed"
     REMINDERS_SWEPT = "reminders.swept"
 
+    # The audit log itself
+    AUDIT_LOG_EXPORTED = "audit.exported"
+
     # Refused accesses (audit.services.audit_refusal)
     ACCESS_REFUSED = "access.refused"
     ACCESS_REFUSED_REPEATED = "access.refused_repeated"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
@@ -92,6 +94,7 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.DOCUMENT_DOWNLOADED,
         AuditAction.DOCUMENT_UPLOAD_REFUSED,
         AuditAction.FINDINGS_EXPORTED,
+        AuditAction.AUDIT_LOG_EXPORTED,
         AuditAction.NOTIFICATION_READ,
         AuditAction.NOTIFICATION_CLEARED,
         AuditAction.NOTIFICATIONS_ALL_READ,
@@ -110,6 +113,42 @@ def timeline_label(event: AuditEvent) -> str:
     if label is None:
         return event.action
     return label if isinstance(label, str) else label(event)
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every action the log records, grouped by what it is about ("auth", "case", ...), for a filter."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action in sorted(AuditAction, key=lambda a: a.value):
+        groups.setdefault(action.value.split(".")[0], []).append((action.value, action.value))
+    return list(groups.items())
+
+
+def audit_log_filtered(
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    action: str = "",
+    actor: str = "",
+    case_reference: str = "",
+) -> QuerySet[AuditEvent]:
+    """The audit log narrowed: days ``since`` to ``until`` included (in the program's time zone),
+    one action, an actor's email (part of it), a case's reference."""
+    events = audit_log()
+    if since is not None:
+        events = events.filter(at__gte=_start_of(since))
+    if until is not None:
+        events = events.filter(at__lt=_start_of(until + datetime.timedelta(days=1)))
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_label__icontains=actor.strip())
+    if case_reference:
+        events = events.filter(case__reference__iexact=case_reference.strip())
+    return events
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def audit_log() -> QuerySet[AuditEvent]:

@@ -479,6 +479,7 @@ TABLE: dict[str, Row | list[Row]] = {
     "agencies:list": Row(coordinator_only(403)),
     "agencies:detail": Row(coordinator_only(404), obj="dod"),
     "audit:list": Row(coordinator_only(403)),
+    "audit:export": Row(coordinator_only(403)),
     "audit:verify": Row(
         (LOGIN,     403,     403,     403,     403,     403,     403,     405), post=(
          LOGIN,     403,     403,     403,     403,     403,     403,     None)),

@@ -67,8 +67,11 @@ PINNED = {
     "firm detail": 12,
     "agencies": 11,
     "agency detail": 12,
-    "audit log": 12,
+    "audit log": 13,  # the objects' names: one UNION over the kinds on the page
     "own sessions": 10,
+    "audit log, filtered": 12,
+    "accounts": 14,
+    "accounts, filtered": 13,
 }
 
 
@@ -233,6 +236,13 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
         "own sessions": ("alex", reverse("account_sessions")),
+        "audit log, filtered": (
+            "coordinator",
+            reverse("audit:list")
+            + f"?since=2000-01-01&until=2100-01-01&action=comment.added&case={world.case.reference}",
+        ),
+        "accounts": ("coordinator", reverse("invitations:accounts")),
+        "accounts, filtered": ("coordinator", reverse("invitations:accounts") + "?q=example&role=liaison&mfa=no"),
     }
 
 
