@@ -46,7 +46,7 @@ def test_audit_log_filtered_and_exported(open_page, check_page, coordinator, ale
         page.get_by_role("link", name="Export these events (CSV)").click()
     download = download_info.value
     assert download.suggested_filename == "checkpoint-audit-log.csv"
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
     assert [row[2:5] for row in rows[1:]] == [["case.submitted", new.reference, f"case {new.reference}"]]
     assert rows[1][0].startswith(today.isoformat() + "T")
     export = AuditEvent.objects.get(action="audit.exported")
