@@ -85,6 +85,10 @@ class AuditAction(enum.StrEnum):
     NOTIFICATIONS_PREFERENCE_CHANGED = "notifications.preference_changed"
     REMINDERS_SWEPT = "reminders.swept"
 
+    # Planning: a person's calendar feed address
+    CALENDAR_FEED_CREATED = "calendar.feed_created"
+    CALENDAR_FEED_REVOKED = "calendar.feed_revoked"
+
     # The audit log itself
     AUDIT_LOG_EXPORTED = "audit.exported"
 

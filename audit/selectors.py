@@ -95,6 +95,8 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.DOCUMENT_UPLOAD_REFUSED,
         AuditAction.FINDINGS_EXPORTED,
         AuditAction.AUDIT_LOG_EXPORTED,
+        AuditAction.CALENDAR_FEED_CREATED,
+        AuditAction.CALENDAR_FEED_REVOKED,
         AuditAction.NOTIFICATION_READ,
         AuditAction.NOTIFICATION_CLEARED,
         AuditAction.NOTIFICATIONS_ALL_READ,

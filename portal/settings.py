@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "workflow",  # the transitions that reach across a case's documents and findings
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
+    "planning",  # the review calendar and its feed, agencies' workload
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
 ]

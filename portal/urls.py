@@ -16,5 +16,6 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("audit/", include("audit.urls")),
     path("invitations/", include("invitations.urls")),  # invitations, account deactivation
-    path("notifications/", include("notifications.urls")),  # notifications page, email preference
+    path("notifications/", include("notifications.urls")),
+    path("", include("planning.urls")),  # /calendar/ (and its feed), /workload/  # notifications page, email preference
 ]

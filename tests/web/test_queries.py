@@ -72,6 +72,9 @@ PINNED = {
     "audit log, filtered": 12,
     "accounts": 14,
     "accounts, filtered": 13,
+    "calendar, liaison": 11,
+    "calendar, reviewer": 12,
+    "workload": 13,
 }
 
 
@@ -243,6 +246,12 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         ),
         "accounts": ("coordinator", reverse("invitations:accounts")),
         "accounts, filtered": ("coordinator", reverse("invitations:accounts") + "?q=example&role=liaison&mfa=no"),
+        "calendar, liaison": ("alex", reverse("planning:calendar") + f"?month={world.case.sharing_date:%Y-%m}"),
+        "calendar, reviewer": (
+            "dod_reviewer",
+            reverse("planning:calendar") + f"?month={world.case.sharing_date:%Y-%m}",
+        ),
+        "workload": ("dod_supervisor", reverse("planning:workload")),
     }
 
 
