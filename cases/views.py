@@ -29,6 +29,7 @@ from cases.models import (
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
 from cases.policy import Role
 from cases.selectors import cases_for, get_case_for, get_model_for, models_for
+from core import formats
 from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
@@ -240,7 +241,7 @@ def case_move_sharing_date(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
         if attempt(request, call, form=form):
-            messages.success(request, f"The sharing date of {case.reference} is now {case.sharing_date:%B %-d, %Y}.")
+            messages.success(request, f"The sharing date of {case.reference} is now {formats.day(case.sharing_date)}.")
             return redirect("cases:detail", pk=case.pk)
     return render(
         request,

@@ -19,7 +19,7 @@ from cases.models import ReviewCase
 from cases.permissions import REVIEW_CASE
 from cases.policy import Standing, standing
 from cases.selectors import get_case_for
-from core import permissions
+from core import formats, permissions
 from core.models import Visibility
 from core.policy import decide
 from core.web import attempt, paginate
@@ -107,8 +107,9 @@ def finding_export(request: HttpRequest) -> StreamingHttpResponse:
                 target,
                 f.get_state_display(),
                 f.get_visibility_display(),
-                f.response_due or "",
-                f.released_at or "",
+                # ISO 8601, moments in the program's time zone (core.formats).
+                formats.iso(f.response_due),
+                formats.iso(f.released_at),
             ]
             # Neutralise spreadsheet formulas in text cells (CSV injection).
             yield writer.writerow(
