@@ -13,17 +13,23 @@ from accounts.roles import agency_membership, firm_membership, is_coordinator, r
 def _nav_for(user: Any) -> list[tuple[str, str]]:
     items = [("Dashboard", "home")]
     if firm_membership(user):
-        items += [("Cases", "cases:list"), ("Models", "cases:model_list"), ("Findings", "findings:list")]
+        items += [
+            ("Cases", "cases:list"),
+            ("Models", "cases:model_list"),
+            ("Findings", "findings:list"),
+            ("Calendar", "planning:calendar"),
+        ]
         if firm_membership(user).is_admin:
             items.append(("Invitations", "invitations:list"))
     elif membership := agency_membership(user):
-        items += [("Cases", "cases:list"), ("Findings", "findings:list")]
+        items += [("Cases", "cases:list"), ("Findings", "findings:list"), ("Calendar", "planning:calendar")]
         if membership.is_supervisor:
-            items.append(("Invitations", "invitations:list"))
+            items += [("Workload", "planning:workload"), ("Invitations", "invitations:list")]
     elif is_coordinator(user):
         items += [
             ("Triage", "cases:triage"),
             ("Cases", "cases:list"),
+            ("Calendar", "planning:calendar"),
             ("Firms", "firms:list"),
             ("Agencies", "agencies:list"),
             ("Invitations", "invitations:list"),

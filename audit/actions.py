@@ -103,6 +103,13 @@ class AuditAction(enum.StrEnum):
     WEBHOOK_ENDPOINT_REMOVED = "webhook.endpoint_removed"
     WEBHOOK_TEST_SENT = "webhook.test_sent"
 
+    # Planning: a person's calendar feed address
+    CALENDAR_FEED_CREATED = "calendar.feed_created"
+    CALENDAR_FEED_REVOKED = "calendar.feed_revoked"
+
+    # The audit log itself
+    AUDIT_LOG_EXPORTED = "audit.exported"
+
     # Refused accesses (audit.services.audit_refusal)
     ACCESS_REFUSED = "access.refused"
     ACCESS_REFUSED_REPEATED = "access.refused_repeated"

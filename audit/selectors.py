@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
+from core import formats
 
-TimelineLabel = Callable[[AuditEvent], str]
+# A label gets the event and the short names of agencies by code ("dod" -> "DoD"), which the page
+# that shows the timeline knows (the case's agencies): agencies are named as they name themselves.
+TimelineLabel = Callable[[AuditEvent, Mapping[str, str]], str]
 
 
-def _upper(event: AuditEvent, key: str) -> str:
-    return str(event.data.get(key, "")).upper()
+def _agency(event: AuditEvent, key: str, names: Mapping[str, str]) -> str:
+    code = str(event.data.get(key, ""))
+    return names.get(code, code.upper())
 
 
 def _about_finding(words: str) -> TimelineLabel:
-    return lambda event: f"{words} #{event.target_id}"
+    return lambda event, names: f"{words} #{event.target_id}"
 
 
-def _agencies_assigned(event: AuditEvent) -> str:
+def _agencies_assigned(event: AuditEvent, names: Mapping[str, str]) -> str:
     added = event.data.get("added")
-    return f"assigned agencies ({', '.join(added).upper()})" if added else "assigned agencies"
+    if not added:
+        return "assigned agencies"
+    return f"assigned agencies ({', '.join(names.get(code, code.upper()) for code in added)})"
 
 
 # What a case's timeline says of each action it shows, after the actor's name: the one place these
@@ -33,15 +42,15 @@ TIMELINE_LABELS: dict[AuditAction, str | TimelineLabel] = {
     AuditAction.MODEL_EDITED: "edited the model under review",
     AuditAction.CASE_SUBMITTED: "submitted the case for review",
     AuditAction.CASE_AGENCIES_ASSIGNED: _agencies_assigned,
-    AuditAction.CASE_REVIEWERS_ASSIGNED: lambda event: f"assigned {_upper(event, 'agency')} reviewers",
-    AuditAction.CASE_SHARING_DATE_MOVED: lambda event: (
-        f"moved the sharing date from {event.data.get('from', '')} to {event.data.get('to', '')}"
+    AuditAction.CASE_REVIEWERS_ASSIGNED: lambda event, names: f"assigned {_agency(event, 'agency', names)} reviewers",
+    AuditAction.CASE_SHARING_DATE_MOVED: lambda event, names: (
+        f"moved the sharing date from {_day(event.data.get('from'))} to {_day(event.data.get('to'))}"
     ),
     AuditAction.CASE_WITHDRAWN: "withdrew the case",
     AuditAction.CASE_CLOSED: "closed the case: the review is concluded",
     AuditAction.CLOSEOUT_REQUESTED: "requested closeout",
-    AuditAction.CLOSEOUT_APPROVED: lambda event: f"approved the closeout for {_upper(event, 'agency')}",
-    AuditAction.CLOSEOUT_RETURNED: lambda event: f"returned the closeout for {_upper(event, 'agency')}",
+    AuditAction.CLOSEOUT_APPROVED: lambda event, names: f"approved the closeout for {_agency(event, 'agency', names)}",
+    AuditAction.CLOSEOUT_RETURNED: lambda event, names: f"returned the closeout for {_agency(event, 'agency', names)}",
     AuditAction.DOCUMENT_CREATED: "added a document",
     AuditAction.DOCUMENT_VERSION_ADDED: "uploaded a new version of a document",
     AuditAction.DOCUMENT_VERSION_RETRACTED: lambda event: (
@@ -100,6 +109,9 @@ NOT_ON_TIMELINES = frozenset(
         AuditAction.DOCUMENT_DOWNLOADED,
         AuditAction.DOCUMENT_UPLOAD_REFUSED,
         AuditAction.FINDINGS_EXPORTED,
+        AuditAction.AUDIT_LOG_EXPORTED,
+        AuditAction.CALENDAR_FEED_CREATED,
+        AuditAction.CALENDAR_FEED_REVOKED,
         AuditAction.NOTIFICATION_READ,
         AuditAction.NOTIFICATION_CLEARED,
         AuditAction.NOTIFICATIONS_ALL_READ,
@@ -123,12 +135,57 @@ NOT_ON_TIMELINES = frozenset(
 )
 
 
-def timeline_label(event: AuditEvent) -> str:
-    """What the timeline says of ``event`` after the actor's name (plain text: templates escape it)."""
+def timeline_label(event: AuditEvent, agency_names: Mapping[str, str] | None = None) -> str:
+    """What the timeline says of ``event`` after the actor's name (plain text: templates escape it).
+    ``agency_names``: short names by agency code; an agency not in it is named by its code."""
     label = TIMELINE_LABELS.get(AuditAction(event.action)) if event.action in AuditAction._value2member_map_ else None
     if label is None:
         return event.action
-    return label if isinstance(label, str) else label(event)
+    return label if isinstance(label, str) else label(event, agency_names or {})
+
+
+def _day(value: Any) -> str:
+    """An ISO date the log holds, in the portal's one date format."""
+    try:
+        return formats.day(datetime.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every action the log records, grouped by what it is about ("auth", "case", ...), for a filter."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action in sorted(AuditAction, key=lambda a: a.value):
+        groups.setdefault(action.value.split(".")[0], []).append((action.value, action.value))
+    return list(groups.items())
+
+
+def audit_log_filtered(
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    action: str = "",
+    actor: str = "",
+    case_reference: str = "",
+) -> QuerySet[AuditEvent]:
+    """The audit log narrowed: days ``since`` to ``until`` included (in the program's time zone),
+    one action, an actor's email (part of it), a case's reference."""
+    events = audit_log()
+    if since is not None:
+        events = events.filter(at__gte=_start_of(since))
+    if until is not None:
+        events = events.filter(at__lt=_start_of(until + datetime.timedelta(days=1)))
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_label__icontains=actor.strip())
+    if case_reference:
+        events = events.filter(case__reference__iexact=case_reference.strip())
+    return events
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def audit_log() -> QuerySet[AuditEvent]:

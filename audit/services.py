@@ -396,3 +396,11 @@ def check_head_outside() -> ChainProblem | None:
 def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainProblem | None:
     """The first break in the chain, or None when every row is as it was written."""
     return check_chain(events).problem
+
+
+def audit_log_export_record(*, actor: Any, filters: dict[str, Any], rows: int) -> AuditEvent:
+    """Audit an export of the audit log, like a download: who, with which filters, how many rows."""
+    kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
+    return audit_record(
+        actor=actor, action=AuditAction.AUDIT_LOG_EXPORTED, data={"format": "csv", "filters": kept, "rows": rows}
+    )

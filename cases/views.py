@@ -32,6 +32,7 @@ from cases.selectors import by_urgency, cases_for, get_case_for, get_model_for, 
 from configurations import policy as configurations_policy
 from configurations.chart import chart as access_chart
 from configurations.selectors import access_summary_for, attestation_of, current_configurations
+from core import formats
 from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
@@ -268,7 +269,7 @@ def case_move_sharing_date(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
         if attempt(request, call, form=form):
-            messages.success(request, f"The sharing date of {case.reference} is now {case.sharing_date:%B %-d, %Y}.")
+            messages.success(request, f"The sharing date of {case.reference} is now {formats.day(case.sharing_date)}.")
             return redirect("cases:detail", pk=case.pk)
     return render(
         request,

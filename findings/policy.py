@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from accounts.roles import agency_membership
 from cases.models import CaseState, ReviewCase
 from cases.policy import Standing, standing, step_refusal
-from core import permissions
+from core import formats, permissions
 from core.models import Visibility
 from core.policy import Refusal, forbidden
 from findings.models import Finding, FindingState
@@ -100,7 +100,7 @@ def finding_request_release_refusal(
     if finding.release_requested_at is not None:
         who = finding.release_requested_by.get_full_name() if finding.release_requested_by else "someone"
         return Refusal(
-            f"{who} asked for its release on {finding.release_requested_at:%B %-d, %Y}; "
+            f"{who} asked for its release on {formats.day(finding.release_requested_at)}; "
             f"{finding.agency.short_name}'s supervisors have it on their dashboard.",
             "requested",
         )

@@ -22,7 +22,7 @@ from cases.selectors import get_case_for
 from configurations.models import Configuration
 from configurations.policy import attestation_differs_for
 from configurations.selectors import attestation_of, current_configurations
-from core import permissions
+from core import formats, permissions
 from core.models import Visibility
 from core.policy import decide
 from core.web import attempt, paginate
@@ -147,8 +147,8 @@ def finding_export(request: HttpRequest) -> StreamingHttpResponse:
                 target,
                 labels["state"].get(state, state),
                 labels["visibility"].get(visibility, visibility),
-                due or "",
-                released or "",
+                formats.iso(due),
+                formats.iso(released),
             ]
             # Neutralise spreadsheet formulas in text cells (CSV injection).
             yield writer.writerow(

@@ -110,3 +110,27 @@ class ChangeEmailForm(USWDSFormMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text="Confirm the new address with the person first: it becomes the address they sign in with.",
     )
+
+
+class AccountFilterForm(USWDSFormMixin, forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        help_text="Part of an email address or a name.",
+        widget=forms.TextInput(attrs={"aria-describedby": "id_q_hint"}),
+    )
+    role = forms.ChoiceField(required=False, label="Role")
+    organisation = forms.ChoiceField(required=False, label="Organisation")
+    mfa = forms.ChoiceField(
+        required=False,
+        label="Two-factor",
+        choices=[("", "Any"), ("yes", "Set up"), ("no", "Not set up")],
+    )
+    status = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any"), ("active", "Active"), ("deactivated", "Deactivated")]
+    )
+
+    def __init__(self, *args: Any, roles: dict[str, str], organisations: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Any role"), *roles.items()]
+        self.fields["organisation"].choices = [("", "Any organisation"), *organisations]

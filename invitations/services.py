@@ -26,7 +26,6 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.models import User
 from accounts.roles import belongs_to_an_organisation
@@ -35,6 +34,7 @@ from agencies.models import Agency, AgencyRole
 from agencies.services import agency_membership_add
 from audit.actions import AuditAction
 from audit.services import audit_record
+from core import formats
 from core.errors import DomainError
 from firms.models import Firm
 from firms.services import firm_membership_add
@@ -62,8 +62,8 @@ def invitation_ttl() -> datetime.timedelta:
 
 
 def describe_moment(moment: datetime.datetime) -> str:
-    """A moment in the program's time zone, in words: '4 December 2026, 10:15 EST'."""
-    return date_format(timezone.localtime(moment), "j F Y, H:i T")
+    """A moment in the program's time zone, in the portal's one format: 'Dec 4, 2026, 10:15 EST'."""
+    return formats.moment(moment)
 
 
 def _normalise_email(email: str) -> str:

@@ -15,8 +15,15 @@ from django.views.decorators.http import require_POST
 from accounts.roles import is_coordinator, role_label
 from accounts.services import user_deactivate
 from core.errors import DomainError
+from core.web import paginate
 from invitations import selectors, services
-from invitations.forms import AcceptInvitationForm, ChangeEmailForm, DeactivateAccountForm, InvitationForm
+from invitations.forms import (
+    AcceptInvitationForm,
+    AccountFilterForm,
+    ChangeEmailForm,
+    DeactivateAccountForm,
+    InvitationForm,
+)
 from invitations.permissions import may_revoke
 from invitations.services import account_change_email
 
@@ -119,8 +126,23 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def account_list(request: HttpRequest) -> HttpResponse:
     if not is_coordinator(request.user):
         raise _page_not_for_you()
-    accounts = [(account, role_label(account)) for account in selectors.accounts_for(actor=request.user)]
-    return render(request, "invitations/account_list.html", {"accounts": accounts})
+    form = AccountFilterForm(
+        request.GET or None, roles=selectors.ACCOUNT_ROLES, organisations=selectors.account_organisations()
+    )
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    accounts = selectors.accounts_filtered(
+        actor=request.user,
+        search=filters.get("q", ""),
+        role=filters.get("role", ""),
+        organisation=filters.get("organisation", ""),
+        mfa=filters.get("mfa", ""),
+        status=filters.get("status", ""),
+    )
+    if form.is_bound and not form.is_valid():
+        accounts = accounts.none()
+    page = paginate(request, accounts, per_page=50)
+    rows = [(account, selectors.account_role(account)) for account in page.object_list]
+    return render(request, "invitations/account_list.html", {"form": form, "page": page, "rows": rows})
 
 
 @login_required

@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.utils.formats import date_format
 
+from core import formats
 from core.events import EventVerb
 from notifications.models import ReminderKind
 
 
 def day(value: datetime.date) -> str:
-    return date_format(value, "l j F Y")
+    return formats.day(value)
 
 
 def _days(value: float) -> str:

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
     "search",  # one search across what a person may see
+    "planning",  # the review calendar and its feed, agencies' workload
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
     "ops",  # /healthz, /readyz, structured logs, backups (docs/operations.md)

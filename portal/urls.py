@@ -24,4 +24,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),  # REST API v1, its schema and docs
     path("api-tokens/", include("api.page_urls")),  # personal access tokens
     path("search/", include("search.urls")),  # one search across what the reader may see
+    path("", include("planning.urls")),  # /calendar/ (and its feed), /workload/
 ]

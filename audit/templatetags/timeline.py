@@ -3,6 +3,9 @@ mapping in ``audit.selectors``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import template
 
 from audit import selectors
@@ -12,5 +15,8 @@ register = template.Library()
 
 
 @register.filter
-def timeline_label(event: AuditEvent) -> str:
-    return selectors.timeline_label(event)
+def timeline_label(event: AuditEvent, agencies: Iterable[Any] | None = None) -> str:
+    """``{{ event|timeline_label:agencies }}``: ``agencies``, the case's agencies, name them by their
+    short names ("DoD")."""
+    names = {agency.code: agency.short_name for agency in agencies or ()}
+    return selectors.timeline_label(event, names)

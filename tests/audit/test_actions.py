@@ -48,17 +48,21 @@ def test_each_timeline_label_reads_even_without_data(action):
 
 
 def test_the_case_page_words_events_through_the_one_mapping():
-    template = Template("{% load timeline %}{{ event|timeline_label }}")
+    """Agencies by their short names (the case's agencies tell them), dates in the one format."""
+    from types import SimpleNamespace
+
+    template = Template("{% load timeline %}{{ event|timeline_label:agencies }}")
+    agencies = [SimpleNamespace(code="dod", short_name="DoD"), SimpleNamespace(code="treasury", short_name="Treasury")]
     events = [
         AuditEvent(action=AuditAction.CASE_AGENCIES_ASSIGNED, data={"added": ["dod", "treasury"]}),
         AuditEvent(action=AuditAction.CASE_SHARING_DATE_MOVED, data={"from": "2026-06-01", "to": "<b>x</b>"}),
         AuditEvent(action=AuditAction.FINDING_RESPONSE_SENT_BACK, target_id="42", data={}),
         AuditEvent(action=AuditAction.MODEL_EDITED, data={}),
     ]
-    rendered = [template.render(Context({"event": event})) for event in events]
+    rendered = [template.render(Context({"event": event, "agencies": agencies})) for event in events]
     assert rendered == [
-        "assigned agencies (DOD, TREASURY)",
-        "moved the sharing date from 2026-06-01 to &lt;b&gt;x&lt;/b&gt;",
+        "assigned agencies (DoD, Treasury)",
+        "moved the sharing date from Jun 1, 2026 to &lt;b&gt;x&lt;/b&gt;",
         "sent back the response to finding #42",
         "edited the model under review",
     ]

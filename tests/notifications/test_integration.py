@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import ReviewCase
+from core import formats
 from notifications.models import EmailState, Notification, NotificationEvent, Reminder
 from portal.celery import app as celery_app
 from tests import builders
@@ -250,7 +251,7 @@ def due_reminders(alex, dod_reviewer, dod_supervisor, coordinator) -> list[tuple
         for _ in range(3)
     ]
     assert not NotificationEvent.objects.filter(delivered_at__isnull=True).exists()
-    when = f"{sharing:%A} {sharing.day} {sharing:%B %Y}"
+    when = formats.day(sharing)
     return sorted(
         (person.email, f"[Checkpoint] {case.reference}: the review window closes in 3 days, on {when}")
         for case in cases
@@ -349,7 +350,7 @@ def test_with_redis_down_a_liaison_still_submits_and_the_next_sweep_after_recove
     broker.send_task(SWEEP)
     wait_for(lambda: worker.sweeps_done() == 1, timeout=60)
     submitted_on = timezone.localdate() - datetime.timedelta(days=1)
-    when = f"{submitted_on:%A} {submitted_on.day} {submitted_on:%B %Y}"
+    when = formats.day(submitted_on)
     assert sorted(server.accepted) == [
         (coordinator.email, f"[Checkpoint] {case.reference} was submitted for review and awaits triage"),
         (

@@ -38,9 +38,9 @@ def test_response_due_reminds_the_firms_liaisons_3_and_1_days_before_and_once_ov
 ):
     ref = finding.case.reference
     steps = [
-        (7, f"{ref}: the firm's response to finding #{finding.pk} is due in 3 days, on Friday 10 April 2026"),
-        (9, f"{ref}: the firm's response to finding #{finding.pk} is due tomorrow, Friday 10 April 2026"),
-        (11, f"{ref}: the firm's response to finding #{finding.pk} was due on Friday 10 April 2026 and is overdue"),
+        (7, f"{ref}: the firm's response to finding #{finding.pk} is due in 3 days, on Apr 10, 2026"),
+        (9, f"{ref}: the firm's response to finding #{finding.pk} is due tomorrow, Apr 10, 2026"),
+        (11, f"{ref}: the firm's response to finding #{finding.pk} was due on Apr 10, 2026 and is overdue"),
     ]
     for number, (day, text) in enumerate(steps, start=1):
         clock(local(2026, 4, day, 7, 59))
@@ -108,7 +108,7 @@ def test_closeout_awaiting_reminds_supervisors_of_agencies_that_have_not_decided
     assert [m for m in mail.outbox if "closeout" in m.subject] == []
     clock(local(2026, 4, 8, 8))
     sweep()
-    text = f"[Checkpoint] {ref}: the closeout requested on Monday 6 April 2026 has awaited your agency's decision"
+    text = f"[Checkpoint] {ref}: the closeout requested on Apr 6, 2026 has awaited your agency's decision"
     for supervisor in (dod_supervisor, treasury_supervisor):
         assert sent_to(supervisor.email)[-1] == f"{text} for 2 days"
     # Treasury decides; DoD still has not by the fifth day.
@@ -149,8 +149,7 @@ def test_triage_reminds_coordinators_the_morning_after_submission_while_unassign
     clock(local(2026, 4, 7, 8))
     sweep()
     text = (
-        f"[Checkpoint] {case.reference} was submitted on Monday 6 April 2026 and still awaits triage: "
-        "no agency is assigned yet"
+        f"[Checkpoint] {case.reference} was submitted on Apr 6, 2026 and still awaits triage: no agency is assigned yet"
     )
     assert [s for s in sent_to(coordinator.email) if "triage" in s] == [text]
     assert [s for s in sent_to(other_coordinator.email) if "triage" in s] == [text]

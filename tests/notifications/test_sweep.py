@@ -135,7 +135,7 @@ def test_emails_carry_the_reference_what_is_due_and_a_link_but_no_finding_conten
     assert message.alternatives[0].mimetype == "text/html"
     for body in (message.body, html):
         assert case.reference in body
-        assert f"finding #{finding.pk} is due in 3 days, on Thursday 7 May 2026" in body
+        assert f"finding #{finding.pk} is due in 3 days, on May 7, 2026" in body
         assert f"https://checkpoint.example.gov/notifications/{notification.pk}/" in body
         assert finding.title not in body
         assert "image channel" not in body
@@ -207,7 +207,7 @@ def test_the_daily_digest_sends_one_email_a_day_for_those_who_chose_it(
     assert len(sent_to(sam.email)) == 2
     digest = [m for m in mail.outbox if m.to == [sam.email]][-1]
     assert digest.subject == "[Checkpoint] Your daily digest: 1 notice"
-    assert "is due tomorrow, Thursday 7 May 2026" in digest.body
+    assert "is due tomorrow, May 7, 2026" in digest.body
     assert set(Reminder.objects.filter(recipient=sam).values_list("sent_at", flat=True)) != {None}
     clock(local(2026, 5, 6, 15))
     sweep()

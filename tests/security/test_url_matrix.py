@@ -511,6 +511,7 @@ TABLE: dict[str, Row | list[Row]] = {
     "agencies:list": Row(coordinator_only(403)),
     "agencies:detail": Row(coordinator_only(404), obj="dod"),
     "audit:list": Row(coordinator_only(403)),
+    "audit:export": Row(coordinator_only(403)),
     "audit:verify": Row(
         (LOGIN,     403,     403,     403,     403,     403,     403,     405), post=(
          LOGIN,     403,     403,     403,     403,     403,     403,     None)),
@@ -536,6 +537,15 @@ TABLE: dict[str, Row | list[Row]] = {
     "notifications:preferences": Row(signed_in(200)),
     # Each acts on the asker's own notifications only.
     "notifications:read_all": Row(POST_ONLY, post=(LOGIN, *[None] * 7)),
+    # --- planning: the review calendar, its feed, an agency's workload ----------------------------
+    "planning:calendar": Row(signed_in(200), get_only=True),
+    # One's own feed: anyone signed in may make or revoke theirs; anonymous is sent to sign in.
+    "planning:feed_create": Row(POST_ONLY, post=(LOGIN, *[None] * 7)),
+    "planning:feed_revoke": Row(POST_ONLY, post=(LOGIN, *[None] * 7)),
+    # Public, answering only to a feed's secret: a bogus one is "not found" for everyone.
+    "planning:feed": Row(everyone(404), get_only=True),
+    "planning:workload": Row(
+        (LOGIN,     403,     403,     403,     403,     200,     403,     403), get_only=True),
     "notifications:clear_read": Row(POST_ONLY, post=(LOGIN, *[None] * 7)),
     # Sam's notice of the released finding: it leads Sam there; anyone else's id is "not found".
     "notifications:open": Row(

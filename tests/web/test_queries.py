@@ -76,6 +76,12 @@ PINNED = {
     "submit page": 7,
     "document detail": 6,
     "version retract": 7,
+    "audit log, filtered": 7,
+    "accounts": 9,
+    "accounts, filtered": 8,
+    "calendar, liaison": 6,
+    "calendar, reviewer": 7,
+    "workload": 8,
 }
 
 
@@ -250,6 +256,19 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "submit page": ("alex", reverse("cases:submit", args=[case])),
         "document detail": ("alex", reverse("documents:detail", args=[world.document.pk])),
         "version retract": ("alex", reverse("documents:retract", args=[world.document.pk, 1])),
+        "audit log, filtered": (
+            "coordinator",
+            reverse("audit:list")
+            + f"?since=2000-01-01&until=2100-01-01&action=comment.added&case={world.case.reference}",
+        ),
+        "accounts": ("coordinator", reverse("invitations:accounts")),
+        "accounts, filtered": ("coordinator", reverse("invitations:accounts") + "?q=example&role=liaison&mfa=no"),
+        "calendar, liaison": ("alex", reverse("planning:calendar") + f"?month={world.case.sharing_date:%Y-%m}"),
+        "calendar, reviewer": (
+            "dod_reviewer",
+            reverse("planning:calendar") + f"?month={world.case.sharing_date:%Y-%m}",
+        ),
+        "workload": ("dod_supervisor", reverse("planning:workload")),
     }
 
 

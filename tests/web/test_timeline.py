@@ -42,7 +42,7 @@ def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
     for user, visible in expected.items():
         section = timeline(client_for(user), case)
         assert "opened the case" in section
-        assert "assigned agencies (DOD, TREASURY)" in section
+        assert "assigned agencies (DoD, Treasury)" in section
         for finding in everything:
             assert mentions(section, finding) == (finding in visible), f"{user.email} and finding #{finding.pk}"
         assert ("commented" in section) == (user in (dod_reviewer, dod_supervisor)), user.email
