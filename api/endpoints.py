@@ -338,30 +338,12 @@ class CaseTimeline(Listing):
 # --- documents -----------------------------------------------------------------------------------
 
 
-class CaseDocuments(Listing):
-    serializer_class = s.DocumentSerializer
-
-    @extend_schema(summary="The case's documents you may read", operation_id="cases_documents_list")
-    def get(self, request: Request, pk: int) -> Response:
-        case = get_case_for(request.user, pk)
-        return self.listing(request, documents_for(request.user).filter(case=case))
-
-
 class DocumentDetail(GenericAPIView):
     serializer_class = s.DocumentSerializer
 
     @extend_schema(summary="One document", operation_id="documents_retrieve")
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.DocumentSerializer(get_document_for(request.user, pk)).data)
-
-
-class DocumentVersions(Listing):
-    serializer_class = s.VersionSerializer
-
-    @extend_schema(summary="The document's versions, newest first", operation_id="documents_versions_list")
-    def get(self, request: Request, pk: int) -> Response:
-        document = get_document_for(request.user, pk)
-        return self.listing(request, DocumentVersion.objects.filter(document=document))
 
 
 # --- findings, responses, comments ---------------------------------------------------------------

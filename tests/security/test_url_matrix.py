@@ -573,8 +573,10 @@ TABLE: dict[str, Row | list[Row]] = {
         data={"reviewers": "[{dod_reviewer}]", "lead": "{dod_reviewer}"}),
     "api:case_timeline": Row(
         (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+    # An upload without a file is refused by the form (400); the program office uploads nothing (403).
     "api:case_documents": Row(
-        (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="case", post=(
+         401,       400,     404,     400,     400,     400,     404,     403)),
     "api:case_findings": Row(API_POST_ONLY, obj="case", data=FINDING_FORM, post=(
          401,       403,     404,     403,     None,    None,    404,     403)),
     "api:case_comments": Row(API_POST_ONLY, obj="case", data={"body": "An attempt", "finding": "{agency_finding}"},
@@ -588,6 +590,12 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],
     "api:document_versions": [
+        Row((401,       200,     404,     200,     200,     200,     404,     404), obj="document", post=(
+             401,       400,     404,     400,     403,     403,     404,     404)),
+        Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file", post=(
+             401,       404,     404,     404,     400,     400,     404,     404)),
+    ],
+    "api:version_download": [
         Row((401,       200,     404,     200,     200,     200,     404,     404), obj="document"),
         Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],
