@@ -18,4 +18,5 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),  # notifications page, email preference
     path("api/v1/", include("api.urls")),  # REST API v1, its schema and docs
     path("api-tokens/", include("api.page_urls")),  # personal access tokens
+    path("webhooks/", include("api.webhook_urls")),  # a firm admin's webhook endpoints and deliveries
 ]

@@ -208,8 +208,9 @@ def _build() -> dict[str, Any]:
     revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
     invitation_revoke(invitation=revoked, actor=alex)
     draft_case = builders.make_case(sam, state="draft")
-    from api.services import token_create
+    from api.services import token_create, webhook_endpoint_add
 
+    webhook, _secret = webhook_endpoint_add(actor=alex, url="https://hooks.northwind.test/checkpoint")
     api_token, _raw = token_create(actor=sam, name="Sam's pipeline", scope="write", days=30, passed_mfa=True)
     return {
         **people,
@@ -232,6 +233,7 @@ def _build() -> dict[str, Any]:
         "revoked_invitation_token": revoked_token,
         "security_key": _security_key(sam),
         "api_token": api_token,
+        "webhook": webhook,
         # Delivered by the finding's release (the notices are made when the services commit).
         "notification": lambda: Notification.objects.filter(recipient=sam).order_by("pk").first(),
     }
@@ -541,6 +543,16 @@ TABLE: dict[str, Row | list[Row]] = {
     # Sam's token: Sam and the program office revoke it; anyone else's id is "not found".
     "api_pages:token_revoke": Row(POST_ONLY, obj="api_token", post=(
          LOGIN,     None,    404,     404,     404,     404,     404,     None)),
+    # Webhooks are a firm admin's: Alex's endpoint is Northwind's; Kim (Lumen's admin) gets 404.
+    "webhooks:list": Row(
+        (LOGIN,     403,     200,     200,     403,     403,     403,     403),
+        data={"url": "https://intruder.test/hook"}),
+    "webhooks:detail": Row(
+        (LOGIN,     404,     404,     200,     404,     404,     404,     404), obj="webhook"),
+    "webhooks:test": Row(POST_ONLY, obj="webhook", post=(
+         LOGIN,     404,     404,     None,    404,     404,     404,     404)),
+    "webhooks:remove": Row(POST_ONLY, obj="webhook", post=(
+         LOGIN,     404,     404,     None,    404,     404,     404,     404)),
     # --- REST API v1: the same answers as the pages, in JSON (401 without credentials) ---------
     # The schema and its two viewers are public: they describe the API, not its data.
     "api:schema": Row(everyone(200)),
