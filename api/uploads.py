@@ -124,7 +124,11 @@ class StreamedUpload:
 class CaseDocuments(StreamedUpload, Listing):
     serializer_class = s.DocumentSerializer
 
-    @extend_schema(summary="The case's documents you may read", operation_id="cases_documents_list")
+    @extend_schema(
+        responses=s.DocumentSerializer(many=True),
+        summary="The case's documents you may read",
+        operation_id="cases_documents_list",
+    )
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
         return self.listing(request, documents_for(request.user).filter(case=case))
@@ -156,7 +160,11 @@ class CaseDocuments(StreamedUpload, Listing):
 class DocumentVersions(StreamedUpload, Listing):
     serializer_class = s.VersionSerializer
 
-    @extend_schema(summary="The document's versions, newest first", operation_id="documents_versions_list")
+    @extend_schema(
+        responses=s.VersionSerializer(many=True),
+        summary="The document's versions, newest first",
+        operation_id="documents_versions_list",
+    )
     def get(self, request: Request, pk: int) -> Response:
         document = get_document_for(request.user, pk)
         return self.listing(request, DocumentVersion.objects.filter(document=document))

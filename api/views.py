@@ -111,3 +111,16 @@ def webhook_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt(request, lambda: services.webhook_endpoint_remove(endpoint=endpoint, actor=request.user)) is not None:
         messages.success(request, f"{endpoint.url} is removed: nothing more is sent to it.")
     return redirect("webhooks:list")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The portal's 404: JSON under /api/ (a path that names no route answers like a missing id),
+    the page otherwise."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    from accounts.sessions import is_api_request
+
+    if is_api_request(request):
+        return JsonResponse({"detail": "No such object, or it is not yours to see."}, status=404)
+    return page_not_found(request, exception)

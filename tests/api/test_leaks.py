@@ -153,4 +153,6 @@ def _assert_design_rules(user: User, seen: dict[str, list[dict[str, Any]]], may:
         assert not comments.exclude(agency=agency.agency).filter(visibility=Visibility.AGENCY).exists(), user.email
         assert not documents.exclude(agency=agency.agency).filter(visibility=Visibility.AGENCY).exists(), user.email
     else:  # the program office: case metadata, never findings, comments or documents
-        assert not seen["findings"] and not seen["comments"] and not may["documents"], user.email
+        assert not seen["findings"], user.email
+        assert not seen["comments"], user.email
+        assert not may["documents"], user.email
