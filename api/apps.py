@@ -6,4 +6,11 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API, access tokens and webhooks"
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the schema's security schemes)
+        from api import (
+            schema,  # noqa: F401  (registers the schema's security schemes)
+            webhooks,
+        )
+        from core import events
+
+        # The firms' webhook deliveries are written beside each notice event, in its transaction.
+        events.subscribe(webhooks.on_event)

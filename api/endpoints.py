@@ -91,7 +91,9 @@ def _case_listing_one(case: ReviewCase) -> ReviewCase:
 class FirmList(Listing):
     serializer_class = s.FirmSerializer
 
-    @extend_schema(summary="Your firm (coordinators: every firm)", operation_id="firms_list")
+    @extend_schema(
+        responses=s.FirmSerializer(many=True), summary="Your firm (coordinators: every firm)", operation_id="firms_list"
+    )
     def get(self, request: Request) -> Response:
         if is_coordinator(request.user):
             firms = Firm.objects.all()
@@ -104,7 +106,9 @@ class FirmList(Listing):
 class ModelList(Listing):
     serializer_class = s.AIModelSerializer
 
-    @extend_schema(summary="Your firm's AI models", operation_id="models_list")
+    @extend_schema(
+        responses=s.AIModelSerializer(many=True), summary="Your firm's AI models", operation_id="models_list"
+    )
     def get(self, request: Request) -> Response:
         return self.listing(request, models_for(request.user))
 
@@ -190,7 +194,12 @@ def _filtered_cases(user: Any, params: Any) -> QuerySet[ReviewCase]:
 class CaseList(Listing):
     serializer_class = s.CaseSerializer
 
-    @extend_schema(summary="Cases you may see", operation_id="cases_list", parameters=CASE_FILTERS)
+    @extend_schema(
+        responses=s.CaseSerializer(many=True),
+        summary="Cases you may see",
+        operation_id="cases_list",
+        parameters=CASE_FILTERS,
+    )
     def get(self, request: Request) -> Response:
         return self.listing(request, _filtered_cases(request.user, request.query_params))
 
@@ -212,7 +221,11 @@ class CaseList(Listing):
 class Triage(Listing):
     serializer_class = s.CaseSerializer
 
-    @extend_schema(summary="Submitted cases awaiting agencies (coordinators)", operation_id="triage_list")
+    @extend_schema(
+        responses=s.CaseSerializer(many=True),
+        summary="Submitted cases awaiting agencies (coordinators)",
+        operation_id="triage_list",
+    )
     def get(self, request: Request) -> Response:
         if not is_coordinator(request.user):
             raise PermissionDenied("The triage queue is the program coordinators'.")
@@ -329,7 +342,11 @@ class CaseAssignReviewers(CaseAction):
 class CaseTimeline(Listing):
     serializer_class = s.TimelineEventSerializer
 
-    @extend_schema(summary="The case's timeline, as you may see it", operation_id="cases_timeline")
+    @extend_schema(
+        responses=s.TimelineEventSerializer(many=True),
+        summary="The case's timeline, as you may see it",
+        operation_id="cases_timeline",
+    )
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
         return self.listing(request, case_timeline(request.user, case))
@@ -338,30 +355,12 @@ class CaseTimeline(Listing):
 # --- documents -----------------------------------------------------------------------------------
 
 
-class CaseDocuments(Listing):
-    serializer_class = s.DocumentSerializer
-
-    @extend_schema(summary="The case's documents you may read", operation_id="cases_documents_list")
-    def get(self, request: Request, pk: int) -> Response:
-        case = get_case_for(request.user, pk)
-        return self.listing(request, documents_for(request.user).filter(case=case))
-
-
 class DocumentDetail(GenericAPIView):
     serializer_class = s.DocumentSerializer
 
     @extend_schema(summary="One document", operation_id="documents_retrieve")
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.DocumentSerializer(get_document_for(request.user, pk)).data)
-
-
-class DocumentVersions(Listing):
-    serializer_class = s.VersionSerializer
-
-    @extend_schema(summary="The document's versions, newest first", operation_id="documents_versions_list")
-    def get(self, request: Request, pk: int) -> Response:
-        document = get_document_for(request.user, pk)
-        return self.listing(request, DocumentVersion.objects.filter(document=document))
 
 
 # --- findings, responses, comments ---------------------------------------------------------------
@@ -382,7 +381,12 @@ class FindingFilterSerializer(drf_serializers.Serializer):
 class FindingList(Listing):
     serializer_class = s.FindingSerializer
 
-    @extend_schema(summary="Findings you may see", operation_id="findings_list", parameters=FINDING_FILTERS)
+    @extend_schema(
+        responses=s.FindingSerializer(many=True),
+        summary="Findings you may see",
+        operation_id="findings_list",
+        parameters=FINDING_FILTERS,
+    )
     def get(self, request: Request) -> Response:
         filters = FindingFilterSerializer(
             data={k: v for k, v in request.query_params.items() if k in ("case", "state", "severity")}
@@ -522,7 +526,11 @@ class FindingRespond(FindingAction):
 class FindingResponses(Listing):
     serializer_class = s.FindingResponseSerializer
 
-    @extend_schema(summary="The firm's responses to a finding", operation_id="findings_responses_list")
+    @extend_schema(
+        responses=s.FindingResponseSerializer(many=True),
+        summary="The firm's responses to a finding",
+        operation_id="findings_responses_list",
+    )
     def get(self, request: Request, pk: int) -> Response:
         finding = get_finding_for(request.user, pk)
         return self.listing(request, finding.responses.all())
@@ -532,6 +540,7 @@ class CommentList(Listing):
     serializer_class = s.CommentSerializer
 
     @extend_schema(
+        responses=s.CommentSerializer(many=True),
         summary="Comments you may read",
         operation_id="comments_list",
         parameters=[OpenApiParameter("case", int), OpenApiParameter("finding", int)],
@@ -596,7 +605,9 @@ def _get_closeout_for(user: Any, pk: int) -> Closeout:
 class CaseCloseouts(Listing):
     serializer_class = s.CloseoutSerializer
 
-    @extend_schema(summary="The case's closeouts", operation_id="closeouts_list")
+    @extend_schema(
+        responses=s.CloseoutSerializer(many=True), summary="The case's closeouts", operation_id="closeouts_list"
+    )
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
         return self.listing(request, _closeouts().filter(case=case))
@@ -655,7 +666,11 @@ class CloseoutDecide(GenericAPIView):
 class NotificationList(Listing):
     serializer_class = s.NotificationSerializer
 
-    @extend_schema(summary="Your notifications, newest first", operation_id="notifications_list")
+    @extend_schema(
+        responses=s.NotificationSerializer(many=True),
+        summary="Your notifications, newest first",
+        operation_id="notifications_list",
+    )
     def get(self, request: Request) -> Response:
         return self.listing(request, notifications_for(request.user))
 

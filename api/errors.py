@@ -12,16 +12,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
 
-# Codes of input the services rejected (the default "refused" included); every other code is a
-# rule's refusal (``core.policy.Refusal``: not_now, read_only, frozen, needs_supervisor, ...).
-INPUT_CODES = frozenset({"refused", "invalid", "empty", "multiple", "cut_off", "missing_file", "sha256_mismatch"})
-STATUS_BY_CODE = {"forbidden": status.HTTP_403_FORBIDDEN, "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE}
-
 
 def domain_status(error: DomainError) -> int:
-    if error.field or error.code in INPUT_CODES:
-        return status.HTTP_400_BAD_REQUEST
-    return STATUS_BY_CODE.get(error.code, status.HTTP_409_CONFLICT)
+    if error.code == "forbidden":
+        return status.HTTP_403_FORBIDDEN
+    if error.rule or error.code in ("duplicate", "read_only"):
+        return status.HTTP_409_CONFLICT
+    if error.code == "too_large":
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    return status.HTTP_400_BAD_REQUEST
 
 
 def domain_response(error: DomainError) -> Response:

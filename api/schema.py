@@ -36,7 +36,7 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 continue
             responses = operation.setdefault("responses", {})
             wanted = dict(ERRORS)
-            if "{" in path:
+            if "{" in path or method != "get":  # a write may name objects in its body too
                 wanted |= OBJECT_ERRORS
             if method != "get":
                 wanted |= WRITE_ERRORS

@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import endpoints as e
+from api import uploads
 
 app_name = "api"
 
@@ -24,12 +25,15 @@ urlpatterns = [
     path("cases/<int:pk>/assign-agencies/", e.CaseAssignAgencies.as_view(), name="case_assign_agencies"),
     path("cases/<int:pk>/assign-reviewers/", e.CaseAssignReviewers.as_view(), name="case_assign_reviewers"),
     path("cases/<int:pk>/timeline/", e.CaseTimeline.as_view(), name="case_timeline"),
-    path("cases/<int:pk>/documents/", e.CaseDocuments.as_view(), name="case_documents"),
+    path("cases/<int:pk>/documents/", uploads.CaseDocuments.as_view(), name="case_documents"),
     path("cases/<int:pk>/findings/", e.CaseFindings.as_view(), name="case_findings"),
     path("cases/<int:pk>/comments/", e.CaseComments.as_view(), name="case_comments"),
     path("cases/<int:pk>/closeouts/", e.CaseCloseouts.as_view(), name="case_closeouts"),
     path("documents/<int:pk>/", e.DocumentDetail.as_view(), name="document"),
-    path("documents/<int:pk>/versions/", e.DocumentVersions.as_view(), name="document_versions"),
+    path("documents/<int:pk>/versions/", uploads.DocumentVersions.as_view(), name="document_versions"),
+    path(
+        "documents/<int:pk>/versions/<int:number>/download/", uploads.VersionDownload.as_view(), name="version_download"
+    ),
     path("findings/", e.FindingList.as_view(), name="findings"),
     path("findings/<int:pk>/", e.FindingDetail.as_view(), name="finding"),
     path("findings/<int:pk>/responses/", e.FindingResponses.as_view(), name="finding_responses"),

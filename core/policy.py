@@ -41,7 +41,7 @@ def forbidden(message: str) -> Refusal:
 def require(refusal: str | None) -> None:
     """Raise the refusal as the services' one error, or do nothing when the action is allowed."""
     if refusal is not None:
-        raise DomainError(str(refusal), code=getattr(refusal, "code", NOT_NOW))
+        raise DomainError(str(refusal), code=getattr(refusal, "code", NOT_NOW), rule=True)
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10.0,
         "options": {"expires": 9},
     },
+    # Webhook deliveries that are pending and due (a retry's time, a task lost in a restart).
+    "webhook-sweep": {
+        "task": "api.tasks.sweep_webhooks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Authentication: accounts, allauth, MFA, sessions, object permissions --------------------

@@ -25,4 +25,8 @@ urlpatterns = [
     path("api-tokens/", include("api.page_urls")),  # personal access tokens
     path("search/", include("search.urls")),  # one search across what the reader may see
     path("", include("planning.urls")),  # /calendar/ (and its feed), /workload/
+    path("webhooks/", include("api.webhook_urls")),  # a firm admin's webhook endpoints and deliveries
 ]
+
+# A path under /api/ that names no route answers in JSON, like a missing object (api.views).
+handler404 = "api.views.not_found"

@@ -27,7 +27,7 @@ from audit.models import AuditEvent
 from core.errors import DomainError
 
 # The audit actions a refused request writes: the refusal itself, nothing else.
-REFUSAL_ACTIONS = ("access.refused", "document.upload_refused")
+REFUSAL_ACTIONS = ("access.refused", "document.upload_refused", "api.token_refused")
 # Tables a request may write without changing anything: the refusal tally counts refusals, as the
 # refusal events do.
 _LEFT_OUT_APPS = ("sessions", "contenttypes")

@@ -209,8 +209,9 @@ def _build() -> dict[str, Any]:
     revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
     invitation_revoke(invitation=revoked, actor=alex)
     draft_case = builders.make_case(sam, state="draft")
-    from api.services import token_create
+    from api.services import token_create, webhook_endpoint_add
 
+    webhook, _secret = webhook_endpoint_add(actor=alex, url="https://hooks.northwind.test/checkpoint")
     api_token, _raw = token_create(actor=sam, name="Sam's pipeline", scope="write", days=30, passed_mfa=True)
     return {
         **people,
@@ -233,6 +234,7 @@ def _build() -> dict[str, Any]:
         "revoked_invitation_token": revoked_token,
         "security_key": _security_key(sam),
         "api_token": api_token,
+        "webhook": webhook,
         # Delivered by the finding's release (the notices are made when the services commit).
         "notification": lambda: Notification.objects.filter(recipient=sam).order_by("pk").first(),
     }
@@ -561,6 +563,16 @@ TABLE: dict[str, Row | list[Row]] = {
     # Sam's token: Sam and the program office revoke it; anyone else's id is "not found".
     "api_pages:token_revoke": Row(POST_ONLY, obj="api_token", post=(
          LOGIN,     None,    404,     404,     404,     404,     404,     None)),
+    # Webhooks are a firm admin's: Alex's endpoint is Northwind's; Kim (Lumen's admin) gets 404.
+    "webhooks:list": Row(
+        (LOGIN,     403,     200,     200,     403,     403,     403,     403),
+        data={"url": "https://intruder.test/hook"}),
+    "webhooks:detail": Row(
+        (LOGIN,     404,     404,     200,     404,     404,     404,     404), obj="webhook"),
+    "webhooks:test": Row(POST_ONLY, obj="webhook", post=(
+         LOGIN,     404,     404,     None,    404,     404,     404,     404)),
+    "webhooks:remove": Row(POST_ONLY, obj="webhook", post=(
+         LOGIN,     404,     404,     None,    404,     404,     404,     404)),
     # --- REST API v1: the same answers as the pages, in JSON (401 without credentials) ---------
     # The schema and its two viewers are public: they describe the API, not its data.
     "api:schema": Row(everyone(200)),
@@ -593,8 +605,10 @@ TABLE: dict[str, Row | list[Row]] = {
         data={"reviewers": "[{dod_reviewer}]", "lead": "{dod_reviewer}"}),
     "api:case_timeline": Row(
         (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+    # An upload without a file is refused by the form (400); the program office uploads nothing (403).
     "api:case_documents": Row(
-        (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="case", post=(
+         401,       400,     404,     400,     400,     400,     404,     403)),
     "api:case_findings": Row(API_POST_ONLY, obj="case", data=FINDING_FORM, post=(
          401,       403,     404,     403,     None,    None,    404,     403)),
     "api:case_comments": Row(API_POST_ONLY, obj="case", data={"body": "An attempt", "finding": "{agency_finding}"},
@@ -608,6 +622,12 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],
     "api:document_versions": [
+        Row((401,       200,     404,     200,     200,     200,     404,     404), obj="document", post=(
+             401,       400,     404,     400,     403,     403,     404,     404)),
+        Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file", post=(
+             401,       404,     404,     404,     400,     400,     404,     404)),
+    ],
+    "api:version_download": [
         Row((401,       200,     404,     200,     200,     200,     404,     404), obj="document"),
         Row((401,       404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],

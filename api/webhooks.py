@@ -1,0 +1,185 @@
+"""Signed webhooks to firms: the outbox rows, their signature, and their delivery.
+
+When a service emits an event a firm should hear of (a finding released to the firm, a closeout
+decided, a case closed), ``on_event`` writes one ``WebhookDelivery`` per live endpoint of the
+case's firm in the same transaction (``core.events.subscribe``), so a delivery exists exactly when
+the change committed. After the commit a task sends it; the periodic sweep sends whatever is due
+and pending (a lost task, a worker restart, a retry whose time has come).
+
+The body carries ids and the case reference only, never a finding's or document's content: the
+receiver fetches what it may read with its token. It is signed with HMAC-SHA256 over
+``<timestamp>.<body>`` with the endpoint's secret (``X-Checkpoint-Signature: t=<timestamp>,v1=<hex>``).
+A delivery answered 2xx is marked delivered under its row lock and is never sent again; any other
+answer is retried with exponential backoff until WEBHOOK_MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import logging
+import ssl
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from api.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from core.events import EventVerb
+from core.models import Visibility
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+USER_AGENT = "Checkpoint-Webhooks/1"
+
+
+def _payload(verb: EventVerb, case: Any, target: models.Model | None) -> dict[str, Any] | None:
+    """What a firm is told of an event, or None when the firm does not hear of it."""
+    base: dict[str, Any] = {"case": {"id": case.pk, "reference": case.reference}}
+    if verb == EventVerb.FINDING_RELEASED:
+        if target is None or getattr(target, "visibility", None) != Visibility.FIRM:
+            return None  # released within the government only: nothing the firm may read
+        return {**base, "finding": {"id": target.pk}}
+    if verb == EventVerb.CLOSEOUT_DECIDED:
+        return {**base, "closeout": {"id": getattr(target, "closeout_id", None)}}
+    if verb == EventVerb.CASE_CLOSED:
+        return base
+    return None
+
+
+def on_event(verb: EventVerb, case: Any, target: models.Model | None, actor: Any, event_id: int) -> None:
+    """``core.events`` subscriber: write the deliveries of this event in the emitting transaction."""
+    payload = _payload(verb, case, target)
+    if payload is None:
+        return
+    endpoints = list(WebhookEndpoint.objects.filter(firm_id=case.model.firm_id, removed_at__isnull=True))
+    for endpoint in endpoints:
+        enqueue(endpoint=endpoint, event_id=f"evt_{event_id}", event_type=str(verb), payload=payload)
+
+
+def enqueue(*, endpoint: WebhookEndpoint, event_id: str, event_type: str, payload: dict[str, Any]) -> WebhookDelivery:
+    """Write one delivery (once per endpoint and event) and send it after the commit."""
+    now = timezone.now()
+    body = {"id": event_id, "type": event_type, "created_at": now.isoformat(), **payload}
+    delivery, _created = WebhookDelivery.objects.get_or_create(
+        endpoint=endpoint, event_id=event_id, defaults={"event_type": event_type, "payload": body}
+    )
+    transaction.on_commit(lambda: _publish(delivery.pk))
+    return delivery
+
+
+def _publish(delivery_id: int) -> None:
+    from api.tasks import deliver_webhook
+
+    try:
+        deliver_webhook.apply_async(args=[delivery_id], retry=False)
+    except Exception:  # the broker is down: the sweep sends it
+        logger.warning("webhook delivery %s queued for the sweep (broker unavailable)", delivery_id)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    message = str(timestamp).encode() + b"." + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: float | None = None) -> bool:
+    """What a receiver does (docs/api.md): check the signature and that the timestamp is recent."""
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((now or time.time()) - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(parts.get("v1", ""), signature(secret, timestamp, body))
+
+
+def _ssl_context() -> ssl.SSLContext:
+    bundle = settings.WEBHOOK_CA_BUNDLE or None
+    return ssl.create_default_context(cafile=bundle)
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
+
+
+def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(  # noqa: S310 (https only: the service checks the scheme)
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Checkpoint-Event": delivery.event_type,
+            "X-Checkpoint-Delivery": delivery.event_id,
+            "X-Checkpoint-Signature": f"t={timestamp},v1={signature(delivery.endpoint.secret, timestamp, body)}",
+        },
+    )
+    if not delivery.endpoint.url.startswith("https://"):
+        return None, "Only https:// endpoints are called."
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, context=_ssl_context()
+        ) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError, ssl.SSLError) as error:
+        return None, str(getattr(error, "reason", error))[:300]
+
+
+def deliver(delivery_id: int) -> datetime.timedelta | None:
+    """Send one pending, due delivery under its row lock. Returns the wait before the next attempt,
+    or None when there is nothing more to do (delivered, given up, not due, or taken by another
+    worker)."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
+            .first()
+        )
+        if delivery is None:
+            return None
+        if delivery.endpoint.removed_at is not None:
+            delivery.state = DeliveryState.FAILED
+            delivery.last_error = "The endpoint was removed."
+            delivery.save(update_fields=["state", "last_error"])
+            return None
+        status, error = _send(delivery)
+        delivery.attempts += 1
+        delivery.last_status = status
+        delivery.last_error = error
+        if status is not None and 200 <= status < 300:
+            delivery.state = DeliveryState.DELIVERED
+            delivery.delivered_at = timezone.now()
+            wait = None
+        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.state = DeliveryState.FAILED
+            wait = None
+        else:
+            wait = _backoff(delivery.attempts)
+            delivery.next_attempt_at = timezone.now() + wait
+        delivery.save(
+            update_fields=["attempts", "last_status", "last_error", "state", "delivered_at", "next_attempt_at"]
+        )
+        return wait
+
+
+def due_deliveries(limit: int = 200) -> list[int]:
+    return list(
+        WebhookDelivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
