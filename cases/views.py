@@ -154,7 +154,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "configurations": list(current_configurations(case)),
         "attestation": attestation_of(case),
     }
-    if case.agency_assignments.exists():
+    if context["agencies"]:
         now = timezone.now()
         context["summary"] = access_summary_for(user, case, held=held, now=now)
         context["chart"] = access_chart(context["summary"], now=now)

@@ -10,6 +10,8 @@ checks that each reader sees all 50.
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,7 @@ from agencies.services import agency_create
 from cases.models import CarriedForwardFinding, ReviewCase
 from cases.selectors import cases_for, models_for
 from cases.services import case_assign_reviewers
+from configurations import services as configuration_services
 from core.models import Visibility
 from core.permissions import GUARDED
 from documents.selectors import documents_for
@@ -51,14 +54,14 @@ PINNED = {
     "case list, coordinator": 14,
     "case list, filtered": 14,
     "triage": 13,
-    "case detail, liaison": 23,
-    "case detail, reviewer": 25,
-    "case detail, coordinator": 16,
+    "case detail, liaison": 29,  # +6: configurations, access summary (periods, interruptions, agencies), attestation
+    "case detail, reviewer": 31,  # +6, as the liaison's
+    "case detail, coordinator": 21,  # +5: configurations, access summary, attestation
     "case audit log": 13,
     "finding list, liaison": 11,
     "finding list, reviewer": 12,
-    "finding detail, liaison": 20,
-    "finding detail, reviewer": 21,
+    "finding detail, liaison": 22,  # +2: the finding's configuration, the sharing attestation
+    "finding detail, reviewer": 23,  # +2, as the liaison's
     "closeout detail, supervisor": 22,
     "closeout detail, liaison": 19,
     "model list": 11,
@@ -67,6 +70,11 @@ PINNED = {
     "agencies": 11,
     "agency detail": 12,
     "audit log": 12,
+    "configurations, liaison": 11,
+    "configurations, coordinator": 12,
+    "access ledger, liaison": 16,
+    "access ledger, reviewer": 21,  # the recording forms list the configurations
+    "sharing attestation, liaison": 12,
 }
 
 
@@ -86,6 +94,10 @@ class World:
     carried: Any
     liaison_membership: Any  # Northwind's page lists its liaisons
     reviewer_membership: Any  # DoD's page lists its members
+    configuration: Any  # the case's tested configuration (the configurations page lists them)
+    period: Any  # the access ledger lists periods, interruptions and their comments
+    interruption: Any
+    ledger_comment: Any
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
@@ -116,6 +128,25 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     closeout_decide(closeout=closeout, actor=people["treasury_supervisor"], approve=True)
     firm_create(name="Firm 0", actor=coordinator)
     agency_create(code="agency0", name="Agency 0", short_name="A0", actor=coordinator)
+    configuration = builders.configuration(case)
+    period = configuration_services.access_period_record(
+        case=case,
+        configuration=configuration,
+        actor=reviewer,
+        started_at=timezone.now() - datetime.timedelta(days=4),
+        ended_at=None,
+        confirmed_by="Desk",
+        visibility="government",
+    )
+    interruption = configuration_services.interruption_record(
+        case=case,
+        configuration=configuration,
+        actor=reviewer,
+        started_at=timezone.now() - datetime.timedelta(days=3),
+        ended_at=timezone.now() - datetime.timedelta(days=2),
+        cause="outage",
+    )
+    ledger_comment = configuration_services.ledger_comment_add(actor=alex, body="Noted", period=period)
     return World(
         case=case,
         document=document,
@@ -129,6 +160,10 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         carried=carried,
         liaison_membership=alex.firm_membership,
         reviewer_membership=reviewer.agency_membership,
+        configuration=configuration,
+        period=period,
+        interruption=interruption,
+        ledger_comment=ledger_comment,
     )
 
 
@@ -187,6 +222,12 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
         # Firm and agency memberships are two tables: their ids may coincide, the model name keeps emails apart.
         users = clone(member.user, more, email=lambda i, m=member: f"copy{i}-{m._meta.model_name}{m.pk}@example.test")
         clone(member, more, user_id=lambda i, users=users: users[i].pk)
+    clone(world.configuration, more, lineage=lambda i: uuid.uuid4(), name=lambda i: f"Configuration {i + 1}")
+    periods = clone(world.period, more, confirmed_by=lambda i: f"Desk {i + 1}")
+    interruptions = clone(world.interruption, more)
+    clone(world.ledger_comment, more, body=lambda i: f"Noted {i + 1}")
+    clone(world.ledger_comment, more, period_id=lambda i: periods[i].pk)
+    clone(world.ledger_comment, more, period_id=None, interruption_id=lambda i: interruptions[i].pk)
     # Through the service, so that the case's own audit log and timeline grow too.
     for i in range(more):
         finding_services.comment_add(case=world.case, actor=alex, body=f"Case comment {i + 1}")
@@ -226,6 +267,11 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agencies": ("coordinator", reverse("agencies:list")),
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
+        "configurations, liaison": ("alex", reverse("configurations:list", args=[case])),
+        "configurations, coordinator": ("coordinator", reverse("configurations:list", args=[case])),
+        "access ledger, liaison": ("alex", reverse("configurations:ledger", args=[case])),
+        "access ledger, reviewer": ("dod_reviewer", reverse("configurations:ledger", args=[case])),
+        "sharing attestation, liaison": ("alex", reverse("configurations:attestation", args=[case])),
     }
 
 
