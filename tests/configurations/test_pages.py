@@ -26,6 +26,11 @@ NEW = {
 }
 
 
+def prefixed(kind: str, fields: dict) -> dict:
+    """A ledger form's fields as the page posts them (each form of the page has its prefix)."""
+    return {f"{kind}-{name}": value for name, value in fields.items()}
+
+
 def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
@@ -59,25 +64,31 @@ def test_a_reviewer_records_a_period_and_an_interruption_and_reads_the_effective
     started = now - datetime.timedelta(days=6)
     response = client.post(
         reverse("configurations:period_record", args=[case.pk]),
-        {
-            "configuration": api.pk,
-            "started_at": _local(started),
-            "ended_at": "",
-            "confirmed_by": "Desk",
-            "visibility": "government",
-        },
+        prefixed(
+            "period",
+            {
+                "configuration": api.pk,
+                "started_at": _local(started),
+                "ended_at": "",
+                "confirmed_by": "Desk",
+                "visibility": "government",
+            },
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     response = client.post(
         reverse("configurations:interruption_record", args=[case.pk]),
-        {
-            "configuration": api.pk,
-            "started_at": _local(started + datetime.timedelta(days=1)),
-            "hours": "24",
-            "cause": "outage",
-            "note": "",
-            "visibility": "agency",
-        },
+        prefixed(
+            "interruption",
+            {
+                "configuration": api.pk,
+                "started_at": _local(started + datetime.timedelta(days=1)),
+                "hours": "24",
+                "cause": "outage",
+                "note": "",
+                "visibility": "agency",
+            },
+        ),
     )
     assert response.status_code == 302
     page = client.get(reverse("configurations:ledger", args=[case.pk])).content.decode()
@@ -85,6 +96,8 @@ def test_a_reviewer_records_a_period_and_an_interruption_and_reads_the_effective
     assert "<svg" in page
     case_page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert '<span data-agency="dod">5.0</span>' in case_page
+    dashboard = client.get("/").content.decode()
+    assert f'5.0 days<span class="usa-sr-only"> of effective access on {case.reference}</span>' in dashboard
 
 
 def test_a_period_ending_before_it_starts_is_refused_on_the_page_and_changes_nothing(
@@ -95,13 +108,16 @@ def test_a_period_ending_before_it_starts_is_refused_on_the_page_and_changes_not
     with rows_unchanged():
         response = client.post(
             reverse("configurations:period_record", args=[case.pk]),
-            {
-                "configuration": api.pk,
-                "started_at": _local(now - datetime.timedelta(days=2)),
-                "ended_at": _local(now - datetime.timedelta(days=3)),
-                "confirmed_by": "Desk",
-                "visibility": "agency",
-            },
+            prefixed(
+                "period",
+                {
+                    "configuration": api.pk,
+                    "started_at": _local(now - datetime.timedelta(days=2)),
+                    "ended_at": _local(now - datetime.timedelta(days=3)),
+                    "confirmed_by": "Desk",
+                    "visibility": "agency",
+                },
+            ),
         )
     assert response.status_code == 400
     assert "The access period must end after it starts." in response.content.decode()
@@ -113,13 +129,16 @@ def test_the_firm_records_no_access(client_for, case, api, alex):
     with rows_unchanged():
         response = client.post(
             reverse("configurations:interruption_record", args=[case.pk]),
-            {
-                "configuration": api.pk,
-                "started_at": "2026-01-01T00:00",
-                "hours": "1",
-                "cause": "outage",
-                "visibility": "agency",
-            },
+            prefixed(
+                "interruption",
+                {
+                    "configuration": api.pk,
+                    "started_at": "2026-01-01T00:00",
+                    "hours": "1",
+                    "cause": "outage",
+                    "visibility": "agency",
+                },
+            ),
         )
     assert response.status_code == 404
     assert not Interruption.objects.exists()

@@ -46,8 +46,8 @@ ROWS = 50
 # user's membership and organisation, the unread count). Change one only with a reason.
 PINNED = {
     "dashboard, liaison": 12,
-    "dashboard, reviewer": 14,
-    "dashboard, supervisor": 15,
+    "dashboard, reviewer": 17,  # +3: effective access days (periods, interruptions, agencies)
+    "dashboard, supervisor": 18,  # +3, as the reviewer's
     "dashboard, coordinator": 14,
     "case list, liaison": 13,
     "case list, reviewer": 14,
