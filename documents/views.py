@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import ReviewCase
 from cases.selectors import get_case_for
+from configurations.selectors import current_configurations
 from core.errors import DomainError
 from documents import policy, selectors, services
 from documents.forms import DocumentForm, VersionForm
@@ -140,6 +141,7 @@ def _blank_form(
         initial=initial or None,
         visibility_choices=policy.visibility_choices(request.user, case),
         for_agency=bool(policy.visibility_choices(request.user, case)),
+        configurations=current_configurations(case),
     )
 
 
@@ -158,6 +160,7 @@ def _upload_checked(
             files,
             visibility_choices=policy.visibility_choices(request.user, case),
             for_agency=bool(policy.visibility_choices(request.user, case)),
+            configurations=current_configurations(case),
         )
     refusal = None
     if not form.is_valid():
