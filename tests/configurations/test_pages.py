@@ -203,5 +203,6 @@ def test_the_firm_attests_on_the_sharing_date_and_the_findings_say_so(
     assert SharingAttestation.objects.get(case=case).choice == "different"
     page = client_for(dod_reviewer).get(reverse("findings:detail", args=[finding.pk])).content.decode()
     assert "Tested on a different configuration than shared" in page
-    timeline = client_for(dod_reviewer).get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "attested what the firm shares" in timeline
+    case_page = client_for(dod_reviewer).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "attested what the firm shares" in case_page  # on the timeline
+    assert "Tested on a different configuration than shared" in case_page  # beside the finding
