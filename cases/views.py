@@ -164,7 +164,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attestation": attestation_of(case),
         "names_shown": sees_government_names(user),
     }
-    if case.agency_assignments.exists():
+    if context["agencies"]:
         now = timezone.now()
         context["summary"] = access_summary_for(user, case, held=held, now=now)
         context["chart"] = access_chart(context["summary"], now=now)
@@ -177,7 +177,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related(Prefetch("versions", queryset=live_versions().order_by("-number")))
             .order_by("kind", "title")
         )
-        context["findings"] = findings_for(user).filter(case=case).order_by("-created_at")
+        findings = list(findings_for(user).filter(case=case).select_related("configuration").order_by("-created_at"))
+        for finding in findings:  # the rule's answer, per finding: tested on what the firm shares?
+            finding.shared_differs = configurations_policy.attestation_differs_for(
+                context["attestation"], finding.configuration
+            )
+        context["findings"] = findings
         context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
         context["comment_form"] = _comment_form(user, case)
     return render(request, "cases/case_detail.html", context)

@@ -217,7 +217,8 @@ def attestation_of(case: ReviewCase) -> SharingAttestation | None:
 
 @dataclass
 class RecordOfTesting:
-    """What the closeout record says of what was tested and for how long (issue 15 calls this)."""
+    """What the closeout record says of what was tested and for how long (the record calls
+    ``record_of_testing``)."""
 
     configurations: list[Configuration]
     effective_days: dict[str, float]  # agency short name -> effective access days

@@ -134,8 +134,10 @@ def _ledger_context(request: HttpRequest, case: ReviewCase, held: Standing) -> d
         "chart": chart(summary, now=now),
         "record": record,
         "comment": decide(policy.ledger_comment_refusal(user, case, standing_=held)),
-        "period_form": forms.AccessPeriodForm(configurations=configurations) if record else None,
-        "interruption_form": forms.InterruptionForm(configurations=configurations) if record else None,
+        "period_form": forms.AccessPeriodForm(configurations=configurations, prefix="period") if record else None,
+        "interruption_form": (
+            forms.InterruptionForm(configurations=configurations, prefix="interruption") if record else None
+        ),
         "comment_form": forms.LedgerCommentForm(),
         "title": f"Access ledger of {case.reference}",
     }
@@ -153,7 +155,9 @@ def _record(request: HttpRequest, case_pk: int, form_class: type[forms.LedgerFor
     held = standing(request.user, case, seen=True)
     refusal = policy.ledger_record_refusal(request.user, case, standing_=held)
     _refuse_if_forbidden(request, refusal, f"configurations.record_{kind}", case_pk)
-    form = form_class(request.POST, configurations=selectors.configurations_for(request.user, case, held=held))
+    form = form_class(
+        request.POST, configurations=selectors.configurations_for(request.user, case, held=held), prefix=kind
+    )
     if form.is_valid():
         data = form.cleaned_data
         if isinstance(form, forms.InterruptionForm):

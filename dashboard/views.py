@@ -12,6 +12,7 @@ from django.shortcuts import render
 from accounts.roles import agency_membership, firm_membership, is_coordinator
 from cases.models import OPEN_STATES, CaseAgencyAssignment, CaseState, Closeout, CloseoutState, ReviewerAssignment
 from cases.selectors import by_urgency, cases_for, with_agencies
+from configurations.selectors import effective_access_days
 from core.models import Visibility
 from findings.models import FindingState
 from findings.policy import findings_awaiting_release_by
@@ -46,8 +47,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["agency"] = membership.agency
         context["is_supervisor"] = membership.is_supervisor
         active = _cases(user).filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED])
-        context["my_cases"] = by_urgency(active.filter(reviewer_assignments__reviewer=user))[:DASHBOARD_ROWS]
-        context["agency_cases"] = by_urgency(active)[:DASHBOARD_ROWS]
+        my_cases = list(by_urgency(active.filter(reviewer_assignments__reviewer=user))[:DASHBOARD_ROWS])
+        agency_cases = list(by_urgency(active)[:DASHBOARD_ROWS])
+        # Effective access days of the reader's own agency, beside the days left: its own ledger
+        # entries, all of which it may read.
+        days = effective_access_days([*my_cases, *agency_cases])
+        for case in [*my_cases, *agency_cases]:
+            case.effective_days = days.get(case.pk, {}).get(membership.agency_id, 0.0)
+        context["my_cases"], context["agency_cases"] = my_cases, agency_cases
         if membership.is_supervisor:
             context["closeouts"] = (
                 closeouts_awaiting_decision_by(user)

@@ -24,9 +24,26 @@ class DocumentForm(USWDSFormMixin, _FileMixin, forms.Form):
     title = forms.CharField(max_length=200)
     marking = forms.ChoiceField(label="Handling marking", choices=Marking.choices, initial=Marking.PROPRIETARY)
     visibility = forms.ChoiceField(label="Who may read it", choices=(), widget=forms.RadioSelect)
+    configuration = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Tested configuration",
+        help_text="For an evaluation or red-team report: the configuration it was made on.",
+    )
 
-    def __init__(self, *args: Any, visibility_choices: list[tuple[str, str]], for_agency: bool, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        visibility_choices: list[tuple[str, str]],
+        for_agency: bool,
+        configurations: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        if configurations is None:
+            del self.fields["configuration"]
+        else:
+            self.fields["configuration"].queryset = configurations
         if visibility_choices:
             self.fields["visibility"].choices = visibility_choices
             self.fields["visibility"].initial = visibility_choices[0][0]
@@ -48,6 +65,7 @@ class DocumentForm(USWDSFormMixin, _FileMixin, forms.Form):
             "title": data["title"],
             "marking": data["marking"],
             "visibility": data.get("visibility") or None,
+            "configuration": data.get("configuration"),
         }
 
 

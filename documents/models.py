@@ -39,6 +39,10 @@ class Document(models.Model):
         help_text="Set for an agency working file; empty for the firm's documentation.",
     )
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.FIRM)
+    # The tested configuration (that version) an evaluation or red-team report was made on.
+    configuration = models.ForeignKey(
+        "configurations.Configuration", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

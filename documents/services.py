@@ -24,6 +24,7 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from cases.models import ReviewCase
 from cases.policy import read_only_refusal, standing
+from configurations.models import Configuration
 from core.errors import DomainError
 from core.locking import lock_and_refresh
 from core.models import Visibility
@@ -157,8 +158,10 @@ def document_create(
     upload: File[Any],
     actor: User,
     visibility: str | None = None,
+    configuration: Configuration | None = None,
 ) -> Document:
-    """Create a document of ``case`` with ``upload`` as its version 1.
+    """Create a document of ``case`` with ``upload`` as its version 1 (an evaluation names the
+    tested ``configuration`` it was made on).
 
     A firm liaison uploads the firm's documentation (seen by the firm and every assigned agency).
     A reviewer of an assigned agency uploads a working file of their agency, seen by the agency
@@ -171,6 +174,8 @@ def document_create(
         kind, title, marking, visibility = _clean_metadata(
             actor=actor, case=case, agency=agency, kind=kind, title=title, marking=marking, visibility=visibility
         )
+        if configuration is not None and configuration.case_id != case.pk:
+            raise DomainError("That configuration belongs to another case.", code="invalid", field="configuration")
         staged, display_name, content_type = _staged_and_checked(upload)
         with transaction.atomic():
             _require_open(lock_and_refresh(case, fields=["state"]))
@@ -181,6 +186,7 @@ def document_create(
                 marking=marking,
                 agency=agency,
                 visibility=visibility,
+                configuration=configuration,
                 created_by=actor,
             )
             version = _store_version(
@@ -205,6 +211,7 @@ def document_create(
                     "marking": marking,
                     "agency": agency.code if agency else None,
                     "visibility": visibility,
+                    "configuration": configuration.pk if configuration is not None else None,
                     "sha256": version.sha256,
                     "size": version.size,
                     "content_type": content_type,

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import ReviewCase
 from cases.policy import standing
 from cases.selectors import get_case_for
+from configurations.selectors import current_configurations
 from core.errors import DomainError
 from core.web import attempt
 from documents import policy, selectors, services
@@ -145,6 +146,7 @@ def _blank_form(
         initial=initial,
         visibility_choices=policy.visibility_choices(request.user, case),
         for_agency=bool(policy.visibility_choices(request.user, case)),
+        configurations=current_configurations(case),
     )
 
 
@@ -163,6 +165,7 @@ def _upload_checked(
             files,
             visibility_choices=policy.visibility_choices(request.user, case),
             for_agency=bool(policy.visibility_choices(request.user, case)),
+            configurations=current_configurations(case),
         )
     refusal = None
     if not form.is_valid():

@@ -222,13 +222,21 @@ def upload_document(
     marking: str,
     file: Any,
     visibility: str | None = None,
+    configuration: Configuration | None = None,
 ) -> Document:
     """A document through the upload service: checked, stored and audited as a real upload (an
     agency's working file when ``actor`` is a reviewer, at ``visibility``)."""
     from documents.services import document_create
 
     return document_create(
-        case=case, kind=kind, title=title, marking=marking, upload=file, actor=actor, visibility=visibility
+        case=case,
+        kind=kind,
+        title=title,
+        marking=marking,
+        upload=file,
+        actor=actor,
+        visibility=visibility,
+        configuration=configuration,
     )
 
 

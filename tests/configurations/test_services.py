@@ -311,3 +311,35 @@ def test_prefer_not_to_say_and_the_tested_configuration_tell_nobody(
     assert Notification.objects.count() == before
     assert not attestation_differs_for(attestation, api)
     assert SharingAttestation.objects.get(case=case).configuration is None
+
+
+# --- evaluation documents name their configuration -----------------------------------------------
+
+
+def test_an_evaluation_report_names_the_configuration_it_was_made_on(case, api, alex, coordinator, tmp_path, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    report = builders.upload_document(
+        case,
+        alex,
+        "evaluation_report",
+        title="Eval",
+        marking="PROPRIETARY",
+        file=builders.pdf(),
+        configuration=api,
+    )
+    assert report.configuration == api
+    assert AuditEvent.objects.get(action="document.created", target_id=str(report.pk)).data["configuration"] == api.pk
+    other = builders.make_case(alex, state="in_review", coordinator=coordinator)
+    with refused("That configuration belongs to another case."):
+        builders.upload_document(
+            case,
+            alex,
+            "evaluation_report",
+            title="Eval 2",
+            marking="PROPRIETARY",
+            file=builders.pdf(),
+            configuration=builders.configuration(other),
+        )

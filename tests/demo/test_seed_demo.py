@@ -238,3 +238,23 @@ def test_everything_is_audited_notified_in_app_and_running_it_twice_changes_noth
     assert "Demo data already loaded" in output
     assert counts() == before
     assert verify_chain() is None
+
+
+def test_the_demo_shows_what_was_tested_and_for_how_long(seeded):
+    """Two configurations on Atlas-2's case in review, a ledger with an interruption (and the firm's
+    comment on it), and an attestation of each kind."""
+    from configurations.models import Interruption, LedgerComment, SharingAttestation
+    from configurations.selectors import effective_access_days
+
+    review = ReviewCase.objects.get(model__name="Atlas-2", state="in_review")
+    assert review.configurations.filter(superseded_at__isnull=True).count() == 2
+    assert Interruption.objects.filter(case=review).count() == 2
+    assert LedgerComment.objects.filter(interruption__case=review).exists()
+    days = effective_access_days([review])[review.pk]
+    assert all(value > 0 for value in days.values())
+    assert set(SharingAttestation.objects.values_list("choice", flat=True)) == {
+        "tested",
+        "different",
+        "prefer_not_to_say",
+    }
+    assert not Finding.objects.filter(configuration__isnull=True).exists()

@@ -28,6 +28,10 @@ from cases import policy as case_policy
 from cases import services as case_services
 from cases.models import AIModel, Closeout, ReviewCase
 from cases.selectors import cases_for, models_for
+from configurations import policy as configuration_policy
+from configurations import services as configuration_services
+from configurations.models import Configuration
+from configurations.selectors import review_window
 from core.errors import DomainError
 from core.models import Visibility
 from documents import policy as document_policy
@@ -112,6 +116,20 @@ def _request_closeout(actor: User, case: ReviewCase) -> Callable[[], Any]:
     carried = {f.pk: "Carried forward by the sweep" for f in workflow_policy.open_released_findings_for(actor, case)}
     return lambda: workflow_services.closeout_request(
         case=case, actor=actor, summary="The sweep's summary", carried_forward=carried
+    )
+
+
+def _record_access(actor: User, case: ReviewCase) -> Callable[[], Any] | None:
+    """An access period a reviewer could record now: the last hour of the window that has passed."""
+    window = review_window(case)
+    configuration = case.configurations.order_by("pk").first()
+    if window is None or configuration is None:
+        return None
+    started = min(timezone.now(), window[1]) - datetime.timedelta(hours=1)
+    if started < window[0]:
+        return None
+    return lambda: configuration_services.access_period_record(
+        case=case, configuration=configuration, actor=actor, started_at=started, ended_at=None, confirmed_by="Sweep"
     )
 
 
@@ -202,6 +220,42 @@ ACTIONS: list[Action] = [
         ),
     ),
     Action("closeout.request", ReviewCase, workflow_policy.closeout_request_refusal, _request_closeout),
+    # tested configurations, the access ledger, the sharing attestation
+    Action(
+        "configuration.add",
+        ReviewCase,
+        configuration_policy.configuration_add_refusal,
+        lambda actor, case: (
+            lambda: configuration_services.configuration_add(
+                case=case,
+                actor=actor,
+                name="Swept configuration",
+                snapshot="swept-1",
+                safeguard_version="swept",
+                access_variant="production_safeguards",
+                access_method="API",
+            )
+        ),
+    ),
+    Action("ledger.record", ReviewCase, configuration_policy.ledger_record_refusal, _record_access),
+    Action(
+        "case.attest_sharing",
+        ReviewCase,
+        configuration_policy.case_attest_sharing_refusal,
+        lambda actor, case: (
+            lambda: configuration_services.sharing_attest(case=case, actor=actor, choice="prefer_not_to_say")
+        ),
+    ),
+    Action(
+        "configuration.revise",
+        Configuration,
+        configuration_policy.configuration_revise_refusal,
+        lambda actor, configuration: (
+            lambda: configuration_services.configuration_revise(
+                configuration=configuration, actor=actor, notes=f"Swept at {timezone.now()}"
+            )
+        ),
+    ),
     *(_comment(visibility) for visibility in Visibility.values),
     # documents
     Action(
@@ -296,6 +350,9 @@ def _visible(user: User) -> dict[type, list[int]]:
         Document: list(documents_for(user).order_by("pk").values_list("pk", flat=True)),
         Finding: list(findings_for(user).order_by("pk").values_list("pk", flat=True)),
         Closeout: list(Closeout.objects.filter(case_id__in=cases).order_by("pk").values_list("pk", flat=True)),
+        Configuration: list(
+            Configuration.objects.filter(case_id__in=cases).order_by("pk").values_list("pk", flat=True)
+        ),
     }
 
 
@@ -306,6 +363,7 @@ def _fresh(kind: type, pk: int) -> Any:
         Document: ("case__model__firm", "agency"),
         Finding: ("case__model__firm", "agency"),
         Closeout: ("case__model__firm",),
+        Configuration: ("case__model__firm",),
     }[kind]
     return kind.objects.select_related(*related).get(pk=pk)
 

@@ -72,7 +72,18 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
     case.refresh_from_db()
     assert case.state == "draft"
 
-    # --- then with its documents ------------------------------------------------------------------
+    # --- names the configuration it offers for testing, then adds its documents --------------------
+    response = liaison.post(
+        reverse("configurations:add", args=[case.pk]),
+        {
+            "name": "Production API",
+            "snapshot": "atlas-2026-11",
+            "safeguard_version": "guard 3",
+            "access_variant": "production_safeguards",
+            "access_method": "API keys",
+        },
+    )
+    assert "Production API (v1) is added" in text(follow(liaison, response))
     system_card = builders.attach_document(case, alex, "system_card")
     builders.attach_document(case, alex, "access_instructions")
     response = liaison.post(reverse("cases:submit", args=[case.pk]))
@@ -121,6 +132,7 @@ def test_a_case_from_registration_to_closeout_through_the_pages(
         "target_component": "",
         "visibility": "firm",
         "related_versions": [system_card.versions.get().pk],
+        "configuration": case.configurations.get().pk,
     }
     response = reviewer.post(create, finding_fields)
     assert response.status_code == 200

@@ -31,6 +31,7 @@ def test_only_the_authoring_agency_gets_the_edit_page_of_a_finding(
         "severity": "critical",
         "target_kind": "model",
         "visibility": "firm",
+        "configuration": finding.configuration_id,
     }
     response = reviewer.post(edit, fields)
     assert f"Finding #{finding.pk} is saved." in text(follow(reviewer, response))

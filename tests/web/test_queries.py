@@ -10,6 +10,8 @@ checks that each reader sees all 50.
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,7 @@ from agencies.services import agency_create
 from cases.models import CarriedForwardFinding, ReviewCase
 from cases.selectors import cases_for, models_for
 from cases.services import case_assign_reviewers
+from configurations import services as configuration_services
 from core.models import Visibility
 from core.permissions import GUARDED
 from documents.selectors import documents_for
@@ -82,6 +85,11 @@ PINNED = {
     "calendar, liaison": 6,
     "calendar, reviewer": 7,
     "workload": 8,
+    "configurations, liaison": 6,
+    "configurations, coordinator": 7,
+    "access ledger, liaison": 11,
+    "access ledger, reviewer": 16,
+    "sharing attestation, liaison": 7,
 }
 
 
@@ -101,6 +109,10 @@ class World:
     carried: Any
     liaison_membership: Any  # Northwind's page lists its liaisons
     reviewer_membership: Any  # DoD's page lists its members
+    configuration: Any  # the case's tested configuration (the configurations page lists them)
+    period: Any  # the access ledger lists periods, interruptions and their comments
+    interruption: Any
+    ledger_comment: Any
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
@@ -133,6 +145,25 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     )
     firm_create(name="Firm 0", actor=coordinator)
     agency_create(code="agency0", name="Agency 0", short_name="A0", actor=coordinator)
+    configuration = builders.configuration(case)
+    period = configuration_services.access_period_record(
+        case=case,
+        configuration=configuration,
+        actor=reviewer,
+        started_at=timezone.now() - datetime.timedelta(days=4),
+        ended_at=None,
+        confirmed_by="Desk",
+        visibility="government",
+    )
+    interruption = configuration_services.interruption_record(
+        case=case,
+        configuration=configuration,
+        actor=reviewer,
+        started_at=timezone.now() - datetime.timedelta(days=3),
+        ended_at=timezone.now() - datetime.timedelta(days=2),
+        cause="outage",
+    )
+    ledger_comment = configuration_services.ledger_comment_add(actor=alex, body="Noted", period=period)
     return World(
         case=case,
         document=document,
@@ -146,6 +177,10 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         carried=carried,
         liaison_membership=alex.firm_membership,
         reviewer_membership=reviewer.agency_membership,
+        configuration=configuration,
+        period=period,
+        interruption=interruption,
+        ledger_comment=ledger_comment,
     )
 
 
@@ -210,6 +245,12 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     own_session = SignedInSession.objects.filter(user=alex).first()
     if own_session is not None:  # signed in (the page measurements)
         clone(own_session, more, session_key=lambda i: f"copy{i:036d}")
+    clone(world.configuration, more, lineage=lambda i: uuid.uuid4(), name=lambda i: f"Configuration {i + 1}")
+    periods = clone(world.period, more, confirmed_by=lambda i: f"Desk {i + 1}")
+    interruptions = clone(world.interruption, more)
+    clone(world.ledger_comment, more, body=lambda i: f"Noted {i + 1}")
+    clone(world.ledger_comment, more, period_id=lambda i: periods[i].pk)
+    clone(world.ledger_comment, more, period_id=None, interruption_id=lambda i: interruptions[i].pk)
     # Through the service, so that the case's own audit log and timeline grow too.
     for i in range(more):
         finding_services.comment_add(case=world.case, actor=alex, body=f"Case comment {i + 1}")
@@ -269,6 +310,11 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
             reverse("planning:calendar") + f"?month={world.case.sharing_date:%Y-%m}",
         ),
         "workload": ("dod_supervisor", reverse("planning:workload")),
+        "configurations, liaison": ("alex", reverse("configurations:list", args=[case])),
+        "configurations, coordinator": ("coordinator", reverse("configurations:list", args=[case])),
+        "access ledger, liaison": ("alex", reverse("configurations:ledger", args=[case])),
+        "access ledger, reviewer": ("dod_reviewer", reverse("configurations:ledger", args=[case])),
+        "sharing attestation, liaison": ("alex", reverse("configurations:attestation", args=[case])),
     }
 
 
