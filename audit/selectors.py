@@ -53,7 +53,7 @@ TIMELINE_LABELS: dict[AuditAction, str | TimelineLabel] = {
     AuditAction.CLOSEOUT_RETURNED: lambda event, names: f"returned the closeout for {_agency(event, 'agency', names)}",
     AuditAction.DOCUMENT_CREATED: "added a document",
     AuditAction.DOCUMENT_VERSION_ADDED: "uploaded a new version of a document",
-    AuditAction.DOCUMENT_VERSION_RETRACTED: lambda event: (
+    AuditAction.DOCUMENT_VERSION_RETRACTED: lambda event, names: (
         f"retracted version {event.data.get('number', '')} of a document"
     ),
     AuditAction.FINDING_DRAFTED: _about_finding("drafted finding"),
@@ -65,11 +65,11 @@ TIMELINE_LABELS: dict[AuditAction, str | TimelineLabel] = {
     AuditAction.FINDING_RESPONSE_SENT_BACK: _about_finding("sent back the response to finding"),
     AuditAction.FINDING_RESOLVED: _about_finding("resolved finding"),
     AuditAction.COMMENT_ADDED: "commented",
-    AuditAction.CONFIGURATION_ADDED: lambda event: f"added tested configuration {event.data.get('name', '')}",
-    AuditAction.CONFIGURATION_REVISED: lambda event: (
+    AuditAction.CONFIGURATION_ADDED: lambda event, names: f"added tested configuration {event.data.get('name', '')}",
+    AuditAction.CONFIGURATION_REVISED: lambda event, names: (
         f"made version {event.data.get('version', '')} of tested configuration {event.data.get('name', '')}"
     ),
-    AuditAction.SHARING_ATTESTED: lambda event: f"attested what the firm shares: {event.data.get('label', '')}",
+    AuditAction.SHARING_ATTESTED: lambda event, names: f"attested what the firm shares: {event.data.get('label', '')}",
 }
 # Deliberately not on case timelines: they are about people, organisations, reading and sending,
 # not about the review (the coordinators' audit log shows them all). A test holds that every
