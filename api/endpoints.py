@@ -26,6 +26,8 @@ from cases import services as case_services
 from cases.models import CaseAgencyAssignment, CaseState, Closeout, CloseoutDecision, ReviewCase
 from cases.permissions import CHANGE_MODEL
 from cases.selectors import cases_for, get_case_for, get_model_for, models_for
+from configurations.models import Configuration
+from configurations.selectors import configurations_for, current_configurations
 from documents.models import DocumentVersion
 from documents.selectors import documents_for, get_document_for
 from findings import services as finding_services
@@ -42,6 +44,17 @@ def _valid(serializer_class: type[drf_serializers.Serializer], data: Any) -> dic
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def _configuration_of(case: Any, configuration_id: int | None) -> Configuration | None:
+    """The case's current tested configuration with that id; another case's, a superseded one or
+    a missing id is a 400 on ``configuration``."""
+    if configuration_id is None:
+        return None
+    found = current_configurations(case).filter(pk=configuration_id).first()
+    if found is None:
+        raise ValidationError({"configuration": ["No such current tested configuration on this case."]})
+    return found
 
 
 def _versions_for(user: Any, ids: list[int], field: str) -> list[DocumentVersion]:
@@ -413,6 +426,7 @@ class CaseFindings(GenericAPIView):
         case = get_case_for(request.user, pk)
         data = _valid(s.FindingWriteSerializer, request.data)
         data["related_versions"] = _versions_for(request.user, data.get("related_versions", []), "related_versions")
+        data["configuration"] = _configuration_of(case, data.get("configuration"))
         finding = finding_services.finding_draft(case=case, actor=request.user, **data)
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
@@ -435,6 +449,8 @@ class FindingDetail(GenericAPIView):
         changes = _valid(s.FindingEditSerializer, request.data)
         versions = changes.pop("related_versions", None)
         related = None if versions is None else _versions_for(request.user, versions, "related_versions")
+        if "configuration" in changes:
+            changes["configuration"] = _configuration_of(finding.case, changes["configuration"])
         finding = finding_services.finding_edit(
             finding=finding, actor=request.user, related_versions=related, **changes
         )
@@ -479,12 +495,27 @@ class FindingRequestRelease(FindingAction):
 
 
 class FindingResolve(FindingAction):
-    @_finding_action("Resolve a finding")
+    request_serializer = s.ResolveSerializer
+
+    @_finding_action("Resolve a finding, saying how (its readers see the note)", s.ResolveSerializer)
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
     def act(self, request: Request, finding: Finding, data: dict[str, Any]) -> Any:
-        return finding_services.finding_resolve(finding=finding, actor=request.user)
+        return finding_services.finding_resolve(finding=finding, actor=request.user, note=data["note"])
+
+
+class CaseConfigurations(GenericAPIView):
+    serializer_class = s.ConfigurationSerializer
+
+    @extend_schema(
+        summary="The tested configurations of a case, every version (a finding names a current one)",
+        operation_id="configurations_list",
+        responses=s.ConfigurationSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = get_case_for(request.user, pk)
+        return Response(s.ConfigurationSerializer(configurations_for(request.user, case), many=True).data)
 
 
 class FindingWithdraw(FindingAction):

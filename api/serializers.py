@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from audit.selectors import timeline_label
 from cases.models import AIModel, Closeout, CloseoutDecision, Decision, Modality, ReviewCase
+from configurations.models import Configuration
 from core.models import Visibility
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from findings.models import Category, Comment, Finding, FindingResponse, ResponseChoice, Severity, TargetKind
@@ -118,10 +119,12 @@ class FindingSerializer(serializers.ModelSerializer):
             "state",
             "visibility",
             "response_due",
+            "configuration",
             "created_at",
             "updated_at",
             "released_at",
             "resolved_at",
+            "resolution_note",
             "withdrawn_at",
         ]
 
@@ -241,6 +244,9 @@ class FindingWriteSerializer(serializers.Serializer):
     related_versions = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=100
     )
+    configuration = serializers.IntegerField(
+        min_value=1, help_text="The id of the tested configuration of the case the finding was made on."
+    )
 
 
 class FindingEditSerializer(FindingWriteSerializer):
@@ -248,6 +254,33 @@ class FindingEditSerializer(FindingWriteSerializer):
     description = serializers.CharField(max_length=50000, required=False)
     category = serializers.ChoiceField(Category.choices, required=False)
     severity = serializers.ChoiceField(Severity.choices, required=False)
+    configuration = serializers.IntegerField(min_value=1, required=False)
+
+
+class ResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text="How the finding was resolved: its readers see it.")
+
+
+class ConfigurationSerializer(serializers.ModelSerializer):
+    access_variant_label = serializers.CharField(source="variant_label", read_only=True)
+
+    class Meta:
+        model = Configuration
+        fields = [
+            "id",
+            "case",
+            "name",
+            "version",
+            "snapshot",
+            "fingerprint",
+            "safeguard_version",
+            "access_variant",
+            "access_variant_label",
+            "access_method",
+            "notes",
+            "created_at",
+            "superseded_at",
+        ]
 
 
 class RespondSerializer(serializers.Serializer):

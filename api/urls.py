@@ -39,6 +39,7 @@ urlpatterns = [
     path("findings/<int:pk>/responses/", e.FindingResponses.as_view(), name="finding_responses"),
     path("findings/<int:pk>/release/", e.FindingRelease.as_view(), name="finding_release"),
     path("findings/<int:pk>/request-release/", e.FindingRequestRelease.as_view(), name="finding_request_release"),
+    path("cases/<int:pk>/configurations/", e.CaseConfigurations.as_view(), name="case_configurations"),
     path("findings/<int:pk>/resolve/", e.FindingResolve.as_view(), name="finding_resolve"),
     path("findings/<int:pk>/withdraw/", e.FindingWithdraw.as_view(), name="finding_withdraw"),
     path("findings/<int:pk>/send-back/", e.FindingSendBack.as_view(), name="finding_send_back"),
