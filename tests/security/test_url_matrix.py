@@ -12,6 +12,7 @@ refused POST changes nothing.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import os
 import re
@@ -23,6 +24,7 @@ import pytest
 from django.db import transaction
 from django.test import Client, RequestFactory, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from tests.assertions import database_digest, rows_unchanged
 from tests.web.support import words
@@ -206,6 +208,17 @@ def _build() -> dict[str, Any]:
     revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
     invitation_revoke(invitation=revoked, actor=alex)
     draft_case = builders.make_case(sam, state="draft")
+    from configurations.services import access_period_record
+
+    configuration = builders.configuration(case)
+    period = access_period_record(
+        case=case,
+        configuration=configuration,
+        actor=reviewer,
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+        ended_at=None,
+        confirmed_by="Northwind desk",
+    )
     return {
         **people,
         "northwind": northwind,
@@ -222,6 +235,9 @@ def _build() -> dict[str, Any]:
         "agency_finding": agency_finding,
         "comment": comment,
         "closeout": closeout,
+        "configuration": configuration,
+        "period": period,
+        "period_kind": "period",
         "invitation": invitation,
         "invitation_token": token,
         "revoked_invitation_token": revoked_token,
@@ -366,6 +382,15 @@ FINDING_FORM = {
     "visibility": "agency",
 }
 
+# A configuration as the firm's form takes it.
+CONFIGURATION_FORM = {
+    "name": "An attempt",
+    "snapshot": "attempt-1",
+    "safeguard_version": "none",
+    "access_variant": "no_safeguards",
+    "access_method": "API",
+}
+
 # The actions of the authoring agency (DoD) on a finding. Northwind's liaisons see the firm-level
 # finding, so the view lets them through and the service refuses; nobody else sees it.
 FINDING_ACTION_POST = {
@@ -440,6 +465,25 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((LOGIN,     200,     404,     200,     403,     403,     404,     404), obj="document"),
         Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],
+    # Tested configurations and the access ledger: whoever sees the case reads them; the firm adds
+    # and revises configurations, the assigned agency records access (DoD's entry is its own).
+    "configurations:list": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case"),
+    "configurations:add": Row(FIRM_CASE_PAGE, obj="case", data=CONFIGURATION_FORM),
+    "configurations:revise": Row(FIRM_CASE_PAGE, obj="configuration", data=CONFIGURATION_FORM),
+    "configurations:ledger": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case"),
+    "configurations:period_record": Row(POST_ONLY, obj="case", post=(
+         LOGIN,     404,     404,     404,     None,    None,    404,     404)),
+    "configurations:interruption_record": Row(POST_ONLY, obj="case", post=(
+         LOGIN,     404,     404,     404,     None,    None,    404,     404)),
+    "configurations:comment": Row(POST_ONLY, obj="period", params={"kind": "period_kind"}, data={"body": "Hm"},
+        post=(LOGIN,    None,    404,     None,    None,    None,    404,     404)),
+    # The attestation page reads what the firm attested; only its liaisons may attest (on the day).
+    "configurations:attestation": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case",
+        data={"choice": "prefer_not_to_say"}, post=(
+         LOGIN,     None,    404,     None,    404,     404,     404,     404)),
     "findings:list": Row(signed_in(200)),
     "findings:export": Row(signed_in(200)),
     "findings:create": Row(
