@@ -686,7 +686,11 @@ class CloseoutDecide(GenericAPIView):
         closeout = _get_closeout_for(request.user, pk)
         data = _valid(s.CloseoutDecideSerializer, request.data)
         workflow_services.closeout_decide(
-            closeout=closeout, actor=request.user, approve=data["decision"] == "approved", reason=data.get("reason", "")
+            closeout=closeout,
+            actor=request.user,
+            approve=data["decision"] == "approved",
+            reason=data.get("reason", ""),
+            statement=data.get("statement", ""),
         )
         return Response(s.CloseoutSerializer(_closeouts().get(pk=closeout.pk)).data)
 

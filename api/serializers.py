@@ -149,7 +149,7 @@ class CloseoutDecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CloseoutDecision
-        fields = ["agency", "decision", "reason", "decided_at"]
+        fields = ["agency", "decision", "statement", "reason", "decided_at"]
 
 
 class CloseoutSerializer(serializers.ModelSerializer):
@@ -307,6 +307,12 @@ class CloseoutRequestSerializer(serializers.Serializer):
 class CloseoutDecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(Decision.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    statement = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="Approving: the agency's own statement on its review (required to approve).",
+    )
 
 
 class DocumentUploadSerializer(serializers.Serializer):

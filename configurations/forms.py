@@ -7,7 +7,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from configurations.models import AccessVariant, AttestationChoice, InterruptionCause, LedgerVisibility
 from core import forms as cp
@@ -96,7 +95,3 @@ class AttestationForm(cp.Form):
     def __init__(self, *args: Any, configurations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["configuration"].queryset = configurations
-
-
-def now_local() -> datetime.datetime:
-    return timezone.localtime()

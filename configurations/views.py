@@ -209,6 +209,9 @@ def ledger_comment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in ("period", "interruption"):
         raise permissions.refuse_access(request.user, "configurations.ledger_entry", pk)
     entry = selectors.get_ledger_entry_for(request.user, kind, pk)
+    _refuse_if_forbidden(
+        request, policy.ledger_comment_refusal(request.user, entry.case), "configurations.comment_ledger", pk
+    )
     form = forms.LedgerCommentForm(request.POST)
     if form.is_valid():
         done = attempt(
@@ -258,7 +261,8 @@ def attestation(request: HttpRequest, case_pk: int) -> HttpResponse:
         "case": case,
         "attestation": made,
         "form": form,
-        "refusal": refusal if made is None else None,
+        # What the firm is told when it cannot attest yet; others read only what was attested.
+        "refusal": refusal if made is None and refusal is not None and not refusal.forbidden else None,
         "title": f"Sharing attestation of {case.reference}",
     }
     return render(request, "configurations/attestation.html", context)

@@ -95,6 +95,7 @@ def test_the_finding_lifecycle_through_the_api(api_for, case, dod_reviewer, dod_
             "category": "safeguard_bypass",
             "severity": "high",
             "visibility": "firm",
+            "configuration": case.configurations.get().pk,
         },
         content_type=JSON,
     )
@@ -116,7 +117,11 @@ def test_the_finding_lifecycle_through_the_api(api_for, case, dod_reviewer, dod_
     assert answered.status_code == 200
     assert answered.json()["state"] == "firm_responded"
     assert len(firm.get(f"/api/v1/findings/{pk}/responses/").json()["results"]) == 1
-    assert reviewer.post(f"/api/v1/findings/{pk}/resolve/").json()["state"] == "resolved"
+    unexplained = reviewer.post(f"/api/v1/findings/{pk}/resolve/")
+    assert unexplained.status_code == 400  # a resolution says how
+    resolved = reviewer.post(f"/api/v1/findings/{pk}/resolve/", {"note": "Fixed in 2.1."}, content_type=JSON)
+    assert resolved.json()["state"] == "resolved"
+    assert resolved.json()["resolution_note"] == "Fixed in 2.1."
     comment = firm.post(f"/api/v1/cases/{case.pk}/comments/", {"body": "Thanks", "finding": pk}, content_type=JSON)
     assert comment.status_code == 201
     assert comment.json()["visibility"] == "firm"
@@ -131,12 +136,18 @@ def test_closeout_request_and_decisions(api_for, case, dod_reviewer, dod_supervi
     pk = requested.json()["id"]
     assert (
         api_for(dod_supervisor)
-        .post(f"/api/v1/closeouts/{pk}/decide/", {"decision": "approved"}, content_type=JSON)
+        .post(
+            f"/api/v1/closeouts/{pk}/decide/",
+            {"decision": "approved", "statement": "DoD concluded its review."},
+            content_type=JSON,
+        )
         .status_code
         == 200
     )
     decided = api_for(treasury_supervisor).post(
-        f"/api/v1/closeouts/{pk}/decide/", {"decision": "approved"}, content_type=JSON
+        f"/api/v1/closeouts/{pk}/decide/",
+        {"decision": "approved", "statement": "Treasury concluded its review."},
+        content_type=JSON,
     )
     assert decided.status_code == 200
     assert {d["agency"] for d in decided.json()["decisions"]} == {"dod", "treasury"}

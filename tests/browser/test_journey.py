@@ -104,6 +104,21 @@ def test_a_case_travels_through_every_role_in_the_browser(
     check_page(liaison, "case-draft")
     case_url = f"/cases/{case.pk}/"
 
+    # Names the configuration it offers for testing (findings name the one they were made on).
+    click_link(liaison, "Tested configurations")
+    check_page(liaison, "configurations-empty")
+    click_link(liaison, "Add a configuration")
+    check_page(liaison, "configuration-form")
+    field(liaison, "Name").fill("Meridian API")
+    field(liaison, "Snapshot identifier").fill("meridian-2.0-rc3")
+    field(liaison, "Safeguard version").fill("classifiers v2")
+    choose(liaison, "Production safeguards")
+    field(liaison, "Access method").fill("API keys issued on the access date")
+    main(liaison).get_by_role("button", name="Add the configuration").click()
+    expect(main(liaison)).to_contain_text("Meridian API (v1) is added")
+    check_page(liaison, "configuration-added")
+    liaison.goto(case_url)
+
     upload(
         liaison,
         check_page,

@@ -99,3 +99,17 @@ def test_an_agency_sees_another_agency_s_entries_only_at_government_visibility(
     # An entry kept to DoD answers 404 to Treasury, like one that does not exist.
     url = reverse("configurations:comment", args=["period", kept.pk])
     assert client_for(treasury_reviewer).post(url, {"body": "?"}).status_code == 404
+
+
+def test_the_closeout_record_reads_what_was_tested_and_for_how_long(case, ledger, alex, api, dod_reviewer):
+    """``record_of_testing`` is what the closeout record calls: every version, each agency's
+    effective days (narrowed to one agency for that agency's own record), the attestation."""
+    from configurations.services import configuration_revise
+
+    configuration_revise(configuration=api, actor=alex, notes="v2")
+    record = selectors.record_of_testing(case)
+    assert [(c.name, c.version) for c in record.configurations] == [("Atlas API", 1), ("Atlas API", 2)]
+    assert record.effective_days == {"DoD": 5.0, "Treasury": 0.0}
+    assert record.attestation is None
+    dod = dod_reviewer.agency_membership.agency_id
+    assert selectors.record_of_testing(case, agency_ids=[dod]).effective_days == {"DoD": 5.0}

@@ -12,6 +12,7 @@ refused POST changes nothing.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import os
 import re
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client, RequestFactory, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from tests.assertions import database_digest, rows_unchanged
 from tests.web.support import words
@@ -213,6 +215,17 @@ def _build() -> dict[str, Any]:
 
     webhook, _secret = webhook_endpoint_add(actor=alex, url="https://hooks.northwind.test/checkpoint")
     api_token, _raw = token_create(actor=sam, name="Sam's pipeline", scope="write", days=30, passed_mfa=True)
+    from configurations.services import access_period_record
+
+    configuration = builders.configuration(case)
+    period = access_period_record(
+        case=case,
+        configuration=configuration,
+        actor=reviewer,
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+        ended_at=None,
+        confirmed_by="Northwind desk",
+    )
     return {
         **people,
         "northwind": northwind,
@@ -229,6 +242,9 @@ def _build() -> dict[str, Any]:
         "agency_finding": agency_finding,
         "comment": comment,
         "closeout": closeout,
+        "configuration": configuration,
+        "period": period,
+        "period_kind": "period",
         "invitation": invitation,
         "invitation_token": token,
         "revoked_invitation_token": revoked_token,
@@ -377,6 +393,15 @@ FINDING_FORM = {
     "visibility": "agency",
 }
 
+# A configuration as the firm's form takes it.
+CONFIGURATION_FORM = {
+    "name": "An attempt",
+    "snapshot": "attempt-1",
+    "safeguard_version": "none",
+    "access_variant": "no_safeguards",
+    "access_method": "API",
+}
+
 # The actions of the authoring agency (DoD) on a finding. Northwind's liaisons see the firm-level
 # finding, so the view lets them through and the service refuses; nobody else sees it.
 FINDING_ACTION_POST = {
@@ -474,6 +499,25 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((LOGIN,     403,     404,     200,     403,     403,     404,     404), obj="document"),
         Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_file"),
     ],
+    # Tested configurations and the access ledger: whoever sees the case reads them; the firm adds
+    # and revises configurations, the assigned agency records access (DoD's entry is its own).
+    "configurations:list": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case"),
+    "configurations:add": Row(FIRM_CASE_PAGE, obj="case", data=CONFIGURATION_FORM),
+    "configurations:revise": Row(FIRM_CASE_PAGE, obj="configuration", data=CONFIGURATION_FORM),
+    "configurations:ledger": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case"),
+    "configurations:period_record": Row(POST_ONLY, obj="case", post=(
+         LOGIN,     404,     404,     404,     None,    None,    404,     404)),
+    "configurations:interruption_record": Row(POST_ONLY, obj="case", post=(
+         LOGIN,     404,     404,     404,     None,    None,    404,     404)),
+    "configurations:comment": Row(POST_ONLY, obj="period", params={"kind": "period_kind"}, data={"body": "Hm"},
+        post=(LOGIN,    None,    404,     None,    None,    None,    404,     404)),
+    # The attestation page reads what the firm attested; only its liaisons may attest (on the day).
+    "configurations:attestation": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case",
+        data={"choice": "prefer_not_to_say"}, post=(
+         LOGIN,     None,    404,     None,    404,     404,     404,     404)),
     "findings:list": Row(signed_in(200)),
     "findings:export": Row(signed_in(200)),
     "findings:create": Row(
@@ -603,13 +647,15 @@ TABLE: dict[str, Row | list[Row]] = {
     "api:case_assign_reviewers": Row(API_POST_ONLY, obj="case", post=(
          401,       403,     404,     403,     403,     None,    404,     403),
         data={"reviewers": "[{dod_reviewer}]", "lead": "{dod_reviewer}"}),
+    "api:case_configurations": Row(
+        (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
     "api:case_timeline": Row(
         (401,       200,     404,     200,     200,     200,     404,     200), obj="case"),
     # An upload without a file is refused by the form (400); the program office uploads nothing (403).
     "api:case_documents": Row(
         (401,       200,     404,     200,     200,     200,     404,     200), obj="case", post=(
          401,       400,     404,     400,     400,     400,     404,     403)),
-    "api:case_findings": Row(API_POST_ONLY, obj="case", data=FINDING_FORM, post=(
+    "api:case_findings": Row(API_POST_ONLY, obj="case", data={**FINDING_FORM, "configuration": "{configuration}"}, post=(
          401,       403,     404,     403,     None,    None,    404,     403)),
     "api:case_comments": Row(API_POST_ONLY, obj="case", data={"body": "An attempt", "finding": "{agency_finding}"},
                              post=(401, 404, 404, 404, None, None, 404, 404)),
@@ -642,7 +688,7 @@ TABLE: dict[str, Row | list[Row]] = {
     ],
     "api:finding_release": _api_finding_action(),
     "api:finding_request_release": _api_finding_action(),
-    "api:finding_resolve": _api_finding_action(),
+    "api:finding_resolve": _api_finding_action({"note": "An attempt"}),
     "api:finding_withdraw": _api_finding_action({"reason": "An attempt"}),
     "api:finding_send_back": _api_finding_action({"reason": "An attempt"}),
     "api:finding_respond": [

@@ -36,11 +36,14 @@ def test_a_new_finding_has_no_severity_or_category_chosen(client_for, case, dod_
     assert "Choose a category" in page
     assert _selected(page, "severity") == [""]  # the "Choose" line
     assert _selected(page, "category") == [""]
-    response = reviewer.post(create, DRAFT_FIELDS)  # neither chosen: refused, nothing saved
+    configuration = case.configurations.get().pk  # the tested configuration is chosen
+    response = reviewer.post(create, {**DRAFT_FIELDS, "configuration": configuration})  # neither chosen: refused
     assert response.status_code == 200
     assert text(response).count("This field is required.") == 2
     assert not Finding.objects.exists()
-    response = reviewer.post(create, DRAFT_FIELDS | {"severity": "low", "category": "other"})
+    response = reviewer.post(
+        create, DRAFT_FIELDS | {"severity": "low", "category": "other", "configuration": configuration}
+    )
     assert response.status_code == 302
     assert Finding.objects.get().severity == "low"
 
