@@ -42,9 +42,10 @@ def with_agencies(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
     return cases.prefetch_related(Prefetch("agency_assignments", queryset=assignments))
 
 
-def get_case_for(user: Any, pk: Any, perm: str = VIEW_CASE) -> ReviewCase:
-    """One case, if ``user`` holds ``perm`` on it; 404 for missing and forbidden alike."""
-    return get_visible_or_404(user, perm, ReviewCase.objects.select_related("model__firm__group"), pk)
+def get_case_for(user: Any, pk: Any, perm: str = VIEW_CASE, *, related: tuple[str, ...] = ()) -> ReviewCase:
+    """One case, if ``user`` holds ``perm`` on it; 404 for missing and forbidden alike. ``related``:
+    more one-to-one rows to fetch in the same statement (a page that shows them)."""
+    return get_visible_or_404(user, perm, ReviewCase.objects.select_related("model__firm__group", *related), pk)
 
 
 def models_for(user: Any, perm: str = VIEW_MODEL) -> QuerySet[AIModel]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,13 +27,14 @@ from cases.models import (
     ReviewCase,
     ReviewerAssignment,
 )
-from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
+from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE, VIEW_CASE
 from cases.policy import Role
 from cases.selectors import by_urgency, cases_for, get_case_for, get_model_for, models_for, with_agencies
 from configurations import policy as configurations_policy
 from configurations.chart import chart as access_chart
-from configurations.selectors import access_summary_for, attestation_of, current_configurations
+from configurations.selectors import access_summary_for, current_configurations
 from core import formats
+from core.permissions import held, refuse_access
 from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
@@ -123,7 +125,7 @@ def triage(request: HttpRequest) -> HttpResponse:
 # --- one case --------------------------------------------------------------------------------
 
 
-def _actions(user: User, case: ReviewCase, held: policy.Standing) -> dict[str, Any]:
+def _actions(user: User, case: ReviewCase, held: policy.Standing, *, attested: bool | None = None) -> dict[str, Any]:
     """What the person may do to the case now, each with the rule's answer (``core.policy.Decision``):
     the page shows an action when it is allowed, and says why when it is theirs but not now."""
     return {
@@ -139,42 +141,61 @@ def _actions(user: User, case: ReviewCase, held: policy.Standing) -> dict[str, A
         "comment": decide(findings_policy.comment_add_refusal(user, case, standing_=held)),
         "audit": Role.COORDINATOR in held.roles,
         "add_configuration": decide(configurations_policy.configuration_add_refusal(user, case, standing_=held)),
-        "attest": decide(configurations_policy.case_attest_sharing_refusal(user, case, standing_=held)),
+        "attest": decide(
+            configurations_policy.case_attest_sharing_refusal(user, case, standing_=held, attested=attested)
+        ),
     }
 
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for(request.user, pk)
+    # The firm's sharing attestation comes with the case (one statement): the page shows it and
+    # the attest button's rule asks whether there is one.
+    case = get_case_for(
+        request.user, pk, related=("sharing_attestation__configuration", "sharing_attestation__attested_by")
+    )
     user = request.user
     held = policy.standing(user, case, seen=True)
     coordinator = Role.COORDINATOR in held.roles
+    # The current configurations, held by the case: the page lists them and the draft rule's
+    # "has the firm named one" reads them (no query of its own).
+    prefetch_related_objects([case], Prefetch("configurations", queryset=current_configurations(case), to_attr=None))
+    try:
+        attestation: Any = case.sharing_attestation
+    except ObjectDoesNotExist:
+        attestation = None
+    closeouts = list(case.closeouts.select_related("requested_by__agency_membership__agency").order_by("-requested_at"))
     context: dict[str, Any] = {
         "case": case,
-        "actions": _actions(user, case, held),
+        "actions": _actions(user, case, held, attested=attestation is not None),
         "agencies": [a.agency for a in case.agency_assignments.select_related("agency")],
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
         .order_by("agency__short_name", "-is_lead"),
         "timeline": case_timeline(user, case, held=held),
-        "pending_closeout": case.closeouts.filter(state=CloseoutState.PENDING).first(),
-        "closeouts": case.closeouts.select_related("requested_by__agency_membership__agency").order_by("-requested_at"),
+        "pending_closeout": next((c for c in closeouts if c.state == CloseoutState.PENDING), None),
+        "closeouts": closeouts,
         "is_coordinator": coordinator,
-        "configurations": list(current_configurations(case)),
-        "attestation": attestation_of(case),
+        "configurations": list(case.configurations.all()),
+        "attestation": attestation,
         "names_shown": sees_government_names(user),
     }
     if context["agencies"]:
         now = timezone.now()
-        context["summary"] = access_summary_for(user, case, held=held, now=now)
+        context["summary"] = access_summary_for(user, case, held=held, now=now, agencies=context["agencies"])
         context["chart"] = access_chart(context["summary"], now=now)
     if not coordinator:  # Coordinators see case metadata, not its contents.
+        newest = live_versions().filter(document=OuterRef("pk")).order_by("-number")
         context["documents"] = (
             documents_for(user)
             .filter(case=case)
             .filter(Exists(live_versions().filter(document=OuterRef("pk"))))
             .select_related("agency")
-            .prefetch_related(Prefetch("versions", queryset=live_versions().order_by("-number")))
+            # The latest version that counts (not retracted), in the same statement.
+            .annotate(
+                latest_number=Subquery(newest.values("number")[:1]),
+                latest_uploaded_at=Subquery(newest.values("uploaded_at")[:1]),
+            )
             .order_by("kind", "title")
         )
         findings = list(findings_for(user).filter(case=case).select_related("configuration").order_by("-created_at"))
@@ -388,12 +409,16 @@ def closeout_request(request: HttpRequest, pk: int) -> HttpResponse:
 def _get_closeout_for(user: User, pk: int) -> Closeout:
     """A closeout, if its case is visible to the user and they are not a coordinator-only reader
     of contents; 404 otherwise."""
+    # One statement: the closeout with its case, authorized by the case's permission (held()).
+    closeouts = Closeout.objects.select_related(
+        "case__model__firm__group", "requested_by__agency_membership__agency"
+    ).filter(held(user, VIEW_CASE, outer="case_id"))
+    if user is None or not user.is_authenticated or not user.is_active:
+        closeouts = closeouts.none()
     try:
-        case_id = Closeout.objects.values_list("case_id", flat=True).get(pk=pk)
-    except Closeout.DoesNotExist:
-        raise Http404("No such closeout.") from None
-    case = get_case_for(user, case_id)
-    return Closeout.objects.select_related("case", "requested_by__agency_membership__agency").get(pk=pk, case=case)
+        return closeouts.get(pk=pk)
+    except (Closeout.DoesNotExist, ValueError, TypeError):
+        raise refuse_access(user, "cases.view_closeout", pk) from None
 
 
 @login_required

@@ -61,13 +61,18 @@ def sharing_attestation_due(case: ReviewCase, *, today: datetime.date | None = N
     return (today or timezone.localdate()) >= case.sharing_date
 
 
-def case_attest_sharing_refusal(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> Refusal | None:
+def case_attest_sharing_refusal(
+    actor: Any, case: ReviewCase, *, standing_: Standing | None = None, attested: bool | None = None
+) -> Refusal | None:
     """On (or after) its sharing date, a liaison of the firm states, once, which configuration the
-    firm shares with partners: a neutral, voluntary statement."""
+    firm shares with partners: a neutral, voluntary statement. ``attested``: whether the case has
+    its attestation, when the caller has read it already (a page that shows it)."""
     held = _held(actor, case, standing_)
     if refusal := step_refusal("case.attest_sharing", actor, case, standing_=held):
         return refusal
-    if SharingAttestation.objects.filter(case=case).exists():
+    if attested is None:
+        attested = SharingAttestation.objects.filter(case=case).exists()
+    if attested:
         return Refusal(f"The firm has already attested what it shares for {case.reference}.", "attested")
     if not sharing_attestation_due(case):
         assert case.sharing_date is not None  # a submitted case has its dates

@@ -167,14 +167,21 @@ def _summary(
 
 
 def access_summary_for(
-    user: Any, case: ReviewCase, *, held: Standing | None = None, now: datetime.datetime | None = None
+    user: Any,
+    case: ReviewCase,
+    *,
+    held: Standing | None = None,
+    now: datetime.datetime | None = None,
+    agencies: list[Agency] | None = None,
 ) -> AccessSummary:
     """Effective access per assigned agency, computed from the ledger entries ``user`` may see
     (so nothing another agency kept to itself shows, not even as a number)."""
     held = held if held is not None else standing(user, case)
     periods = list(access_periods_for(user, case, held=held))
     interruptions = list(interruptions_for(user, case, held=held))
-    agencies = [a.agency for a in case.agency_assignments.select_related("agency").order_by("agency__short_name")]
+    if agencies is None:
+        agencies = [a.agency for a in case.agency_assignments.select_related("agency")]
+    agencies = sorted(agencies, key=lambda agency: agency.short_name)
     if _ledger_filter(held) is None:
         agencies = []
     return _summary(case, periods, interruptions, agencies, now or timezone.now())

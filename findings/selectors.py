@@ -15,9 +15,11 @@ def findings_for(user: Any) -> QuerySet[Finding]:
     return visible(user, VIEW_FINDING, Finding.objects.select_related("case__model__firm", "agency"))
 
 
-def get_finding_for(user: Any, pk: Any) -> Finding:
+def get_finding_for(user: Any, pk: Any, *, related: tuple[str, ...] = ()) -> Finding:
+    """One finding, if ``user`` may read it; 404 for missing and forbidden alike. ``related``: more
+    rows to fetch in the same statement (a page that shows them)."""
     return get_visible_or_404(
-        user, VIEW_FINDING, Finding.objects.select_related("case__model__firm__group", "agency__group"), pk
+        user, VIEW_FINDING, Finding.objects.select_related("case__model__firm__group", "agency__group", *related), pk
     )
 
 

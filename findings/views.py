@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,7 @@ from cases.policy import Standing, standing
 from cases.selectors import get_case_for
 from configurations.models import Configuration
 from configurations.policy import attestation_differs_for
-from configurations.selectors import attestation_of, current_configurations
+from configurations.selectors import current_configurations
 from core import formats, permissions
 from core.models import Visibility
 from core.policy import decide
@@ -176,9 +177,25 @@ def _finding_actions(user: User, finding: Finding, held: Standing) -> dict[str, 
 
 @login_required
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = get_finding_for(request.user, pk)
+    # What the page shows of the finding's people, configuration and the case's attestation comes
+    # with the finding, in one statement.
+    finding = get_finding_for(
+        request.user,
+        pk,
+        related=(
+            "configuration",
+            "author",
+            "released_by",
+            "release_requested_by",
+            "case__sharing_attestation__configuration",
+        ),
+    )
     user = request.user
     case = finding.case
+    try:
+        attestation: Any = case.sharing_attestation
+    except ObjectDoesNotExist:
+        attestation = None
     held = standing(user, case)
     actions = _finding_actions(user, finding, held)
     context = {
@@ -198,7 +215,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resolve_form": forms.ResolveForm() if actions["resolve"] else None,
         "title": f"Finding #{finding.pk}: {finding.title}",
         "configuration": finding.configuration,
-        "shared_differs": attestation_differs_for(attestation_of(case), finding.configuration),
+        "shared_differs": attestation_differs_for(attestation, finding.configuration),
     }
     return render(request, "findings/finding_detail.html", context)
 
