@@ -57,6 +57,9 @@ class AuditAction(enum.StrEnum):
     CLOSEOUT_REQUESTED = "closeout.requested"
     CLOSEOUT_APPROVED = "closeout.approved"
     CLOSEOUT_RETURNED = "closeout.returned"
+    RECORD_STORED = "record.stored"
+    RECORD_DOWNLOADED = "record.downloaded"
+    REPORT_INTERIM_VIEWED = "report.interim_viewed"
 
     # Documents
     DOCUMENT_CREATED = "document.created"
@@ -83,6 +86,11 @@ class AuditAction(enum.StrEnum):
     NOTIFICATIONS_CLEARED = "notifications.cleared"
     NOTIFICATIONS_PREFERENCE_CHANGED = "notifications.preference_changed"
     REMINDERS_SWEPT = "reminders.swept"
+
+    # Saved searches
+    SAVED_SEARCH_CREATED = "saved_search.created"
+    SAVED_SEARCH_DELETED = "saved_search.deleted"
+    SAVED_SEARCH_EMAILED = "saved_search.emailed"
 
     # Refused accesses (audit.services.audit_refusal)
     ACCESS_REFUSED = "access.refused"

@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,7 +204,9 @@ class ChainReport:
         return self.problem is None
 
 
-def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
+def check_chain(
+    events: Iterable[AuditEvent] | None = None, *, on_row: Callable[[int], None] | None = None
+) -> ChainReport:
     """Walk the chain in id order; stop at the first row that was altered or does not follow its
     predecessor. (Removing the newest rows leaves no trace in the chain itself: that is the limit
     of a hash chain without an outside copy of its head.)"""
@@ -216,6 +218,8 @@ def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
     checked = 0
     for event in rows:
         checked += 1
+        if on_row is not None:
+            on_row(1)
         if compute_hash(event) != event.hash:
             return ChainReport(
                 checked,

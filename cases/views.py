@@ -35,6 +35,8 @@ from documents import policy as documents_policy
 from documents.selectors import documents_for
 from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
+from records.policy import interim_report_refusal
+from records.selectors import records_for
 from workflow import policy as workflow_policy
 from workflow import services as workflow_services
 from workflow.selectors import case_timeline
@@ -158,6 +160,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["findings"] = findings_for(user).filter(case=case).order_by("-created_at")
         context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
         context["comment_form"] = _comment_form(user, case)
+        context["records"] = list(records_for(user).filter(case=case).order_by("audience", "agency__short_name"))
+        if not context["records"]:
+            context["report"] = decide(interim_report_refusal(case, held))
     return render(request, "cases/case_detail.html", context)
 
 

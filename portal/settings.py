@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "findings",
+    "records",  # the closeout record, frozen per audience when a case closes
     "workflow",  # the transitions that reach across a case's documents and findings
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
     "search",  # one search across what a person may see
+    "metrics",  # program metrics: charts, tables and CSV for coordinators and supervisors
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
 ]
@@ -188,6 +190,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.flush_refusal_tallies",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Hourly: each saved search emails at most once a day (search.services), so a late or doubled
+    # run sends nothing twice, and a missed one is caught up by the next.
+    "saved-search-emails": {
+        "task": "search.tasks.email_saved_searches",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
     },
 }
 

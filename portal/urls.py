@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/email/", accounts_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("", include("documents.urls")),  # /cases/<pk>/documents/..., /documents/<pk>/...
+    path("", include("records.urls")),  # /records/<pk>/..., /cases/<pk>/report/...
     path("cases/", include("cases.urls")),
     path("findings/", include("findings.urls")),
     path("firms/", include("firms.urls")),
@@ -16,5 +17,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("invitations/", include("invitations.urls")),  # invitations, account deactivation
     path("notifications/", include("notifications.urls")),  # notifications page, email preference
-    path("search/", include("search.urls")),  # one search across what the reader may see
+    path("search/", include("search.urls")),
+    path(
+        "metrics/", include("metrics.urls")
+    ),  # program metrics (coordinators; supervisors for their agency)  # one search across what the reader may see
 ]

@@ -157,6 +157,13 @@ def _security_key(user: Any) -> Any:
     return WebAuthn.add(user, "Sam's security key", credential).instance
 
 
+def _saved_search(owner: Any) -> Any:
+    from search.selectors import Filters
+    from search.services import saved_search_create
+
+    return saved_search_create(owner=owner, name="Bypasses", query="bypass", filters=Filters(), share=True)
+
+
 def _build() -> dict[str, Any]:
     from agencies.models import Agency
     from invitations.services import invitation_create, invitation_revoke
@@ -206,7 +213,14 @@ def _build() -> dict[str, Any]:
     revoked, revoked_token = invitation_create(email="other.liaison@northwind.test", firm=northwind, actor=alex)
     invitation_revoke(invitation=revoked, actor=alex)
     draft_case = builders.make_case(sam, state="draft")
+    closed_case = builders.make_case(
+        alex, state="closed", agencies=("dod",), coordinator=people["coordinator"], reviewers={supervisor: reviewer}
+    )
     return {
+        "firm_record": closed_case.closeout_records.get(audience="firm"),
+        "metrics_figure": "triage",
+        "saved_search": _saved_search(sam),
+        "dod_record": closed_case.closeout_records.get(audience="agency"),
         **people,
         "northwind": northwind,
         "lumen": lumen,
@@ -417,6 +431,34 @@ TABLE: dict[str, Row | list[Row]] = {
     "cases:closeout_decide": Row(POST_ONLY, obj="closeout", data={"decision": "approve"}, post=(
          LOGIN,     SAID_NO, 404,     SAID_NO, SAID_NO, None,    404,     SAID_NO)),
     "search:search": Row(signed_in(200), get_only=True),
+    "search:saved_list": Row(signed_in(200), get_only=True),
+    # Saving needs the search's words: a POST without them is sent back to the search page.
+    "search:saved_create": Row(POST_ONLY, post=(LOGIN, *[Redirect("/search/")] * 7)),
+    # Sam's saved search, shared with Northwind: his colleague runs it; nobody else finds it.
+    "search:saved_run": Row(
+        (LOGIN, Redirect("/search/"), 404, Redirect("/search/"), 404, 404, 404, 404), obj="saved_search",
+        get_only=True),
+    "search:saved_delete": Row(POST_ONLY, obj="saved_search", post=(LOGIN, None, 404, SAID_NO, 404, 404, 404, 404)),
+    # Program metrics: the program office, and supervisors (for their own agency).
+    "metrics:dashboard": Row(
+        (LOGIN,     403,     403,     403,     403,     200,     403,     200), get_only=True),
+    "metrics:csv": Row(
+        (LOGIN,     403,     403,     403,     403,     200,     403,     200), get_only=True,
+        params={"key": "metrics_figure"}),
+    # Closeout records: the firm's is read by the firm and the assigned agencies, an agency's by itself.
+    "records:html": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="firm_record", get_only=True),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_record", get_only=True),
+    ],
+    "records:pdf": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="firm_record", get_only=True),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_record", get_only=True),
+    ],
+    # An open case's interim report: its firm and assigned agencies; not the program office (contents).
+    "records:interim": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="case", get_only=True),
+    "records:interim_pdf": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="case", get_only=True),
     "cases:model_list": Row(LIAISON_PAGE),
     "cases:model_create": Row(LIAISON_PAGE),
     "cases:model_edit": Row(

@@ -32,6 +32,8 @@ from documents.selectors import documents_for
 from findings import services as finding_services
 from findings.selectors import comments_for, findings_for
 from firms.services import firm_create
+from search.selectors import Filters
+from search.services import saved_search_create
 from tests import builders
 from tests.builders import draft, released
 from workflow.services import closeout_decide, closeout_request
@@ -51,8 +53,8 @@ PINNED = {
     "case list, coordinator": 14,
     "case list, filtered": 14,
     "triage": 13,
-    "case detail, liaison": 23,
-    "case detail, reviewer": 25,
+    "case detail, liaison": 24,  # + its closeout records
+    "case detail, reviewer": 26,  # + its closeout records
     "case detail, coordinator": 16,
     "case audit log": 13,
     "finding list, liaison": 11,
@@ -70,6 +72,9 @@ PINNED = {
     "search, liaison": 14,
     "search, reviewer": 16,
     "search, one kind": 12,
+    "metrics, coordinator": 21,
+    "metrics, supervisor": 20,
+    "saved searches": 10,
 }
 
 
@@ -89,6 +94,7 @@ class World:
     carried: Any
     liaison_membership: Any  # Northwind's page lists its liaisons
     reviewer_membership: Any  # DoD's page lists its members
+    saved_search: Any = None  # the saved-searches page lists Northwind's
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
@@ -132,6 +138,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         carried=carried,
         liaison_membership=alex.firm_membership,
         reviewer_membership=reviewer.agency_membership,
+        saved_search=saved_search_create(
+            owner=alex, name="Saved 0", query="finding", filters=Filters(kind="finding"), share=True
+        ),
     )
 
 
@@ -185,6 +194,7 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     carried = clone(world.carried, more, title=lambda i: f"Carried {i + 1}")
     row = CarriedForwardFinding.objects.get(closeout=world.closeout)
     clone(row, more, finding_id=lambda i: carried[i].pk)
+    clone(world.saved_search, more, name=lambda i: f"Saved {i + 1}")
     # Colleagues: Northwind's liaisons and DoD's reviewers, as the firm and agency pages list them.
     for member in (world.liaison_membership, world.reviewer_membership):
         # Firm and agency memberships are two tables: their ids may coincide, the model name keeps emails apart.
@@ -232,6 +242,9 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "search, liaison": ("alex", reverse("search:search") + "?q=comment"),
         "search, reviewer": ("dod_reviewer", reverse("search:search") + "?q=finding"),
         "search, one kind": ("dod_reviewer", reverse("search:search") + "?q=finding&kind=finding"),
+        "metrics, coordinator": ("coordinator", reverse("metrics:dashboard")),
+        "metrics, supervisor": ("dod_supervisor", reverse("metrics:dashboard")),
+        "saved searches": ("alex", reverse("search:saved_list")),
     }
 
 
