@@ -38,8 +38,12 @@ class CloseoutRecord(models.Model):
     class Meta:
         ordering = ["case", "audience", "agency"]
         constraints = [
+            # One record per audience: the firm's and the government's once per case, each agency's once.
             models.UniqueConstraint(
-                fields=["case", "audience", "agency"], name="closeout_record_once_per_audience", nulls_distinct=False
+                fields=["case", "audience"], condition=Q(agency__isnull=True), name="closeout_record_once_per_audience"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "agency"], condition=Q(agency__isnull=False), name="closeout_record_once_per_agency"
             ),
             models.CheckConstraint(condition=Q(audience__in=Audience.values), name="closeout_record_audience_valid"),
             models.CheckConstraint(
