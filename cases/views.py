@@ -160,7 +160,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["findings"] = findings_for(user).filter(case=case).order_by("-created_at")
         context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
         context["comment_form"] = _comment_form(user, case)
-        context["records"] = list(records_for(user).filter(case=case).order_by("audience", "agency__short_name"))
+        order = {"firm": 0, "government": 1}  # then each agency by name
+        context["records"] = sorted(
+            records_for(user).filter(case=case),
+            key=lambda r: (order.get(r.audience, 2), r.agency.short_name if r.agency else ""),
+        )
         if not context["records"]:
             context["report"] = decide(interim_report_refusal(case, held))
     return render(request, "cases/case_detail.html", context)

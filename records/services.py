@@ -73,8 +73,15 @@ def closeout_records_store(*, case: ReviewCase, closeout: Closeout, actor: User 
 
 
 def _queue_pdfs(ids: list[int]) -> None:
+    """Hand the PDFs to a worker. Where tasks run in-process (the demo, the tests), nothing is
+    queued: drawing them would make the closing supervisor's page wait several seconds, so each is
+    drawn at its first download instead (``record_pdf_store``, once)."""
+    from django.conf import settings
+
     from records.tasks import render_record_pdf
 
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return
     for pk in ids:
         try:
             render_record_pdf.delay(pk)

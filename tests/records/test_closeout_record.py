@@ -22,6 +22,7 @@ from findings.services import finding_withdraw
 from records.models import Audience, CloseoutRecord, ImmutableRecordError
 from records.rendering import HASH_LINE_TOKEN, record_sha256, without_hash_line
 from records.services import closeout_records_store, record_pdf_store
+from records.tasks import render_record_pdf
 from tests import builders
 from workflow.services import closeout_decide
 
@@ -73,13 +74,18 @@ def review(alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, t
 
 
 def close(review, dod_supervisor, treasury_supervisor, *, pdfs=False):
-    """Close the case; with ``pdfs``, run what the commit queues (the four PDFs, a few seconds)."""
-    with TestCase.captureOnCommitCallbacks(execute=pdfs):
+    """Close the case; with ``pdfs``, draw the four PDFs as the worker's task does (a few seconds).
+    (Tasks run in-process in the tests, so closing queues none: see records.services._queue_pdfs.)"""
+    with TestCase.captureOnCommitCallbacks(execute=True):
         closeout_decide(closeout=review["closeout"], actor=dod_supervisor, approve=True, reason="DoD statement: done.")
         closeout_decide(
             closeout=review["closeout"], actor=treasury_supervisor, approve=True, reason="Treasury statement: done."
         )
     review["case"].refresh_from_db()
+    records = CloseoutRecord.objects.filter(case=review["case"]).select_related("agency")
+    if pdfs:
+        for record in records:
+            assert render_record_pdf(record.pk) is True
     return {
         (r.audience, r.agency.code if r.agency else None): r
         for r in CloseoutRecord.objects.filter(case=review["case"]).select_related("agency")
@@ -104,7 +110,7 @@ def test_each_audience_gets_its_own_record_with_what_it_may_see(review, dod_supe
         ("agency", "treasury"): {"firm", "government", "treasury_only"},
     }
     for key, record in records.items():
-        assert record.pdf, key  # drawn after the commit
+        assert record.pdf, key  # drawn by the task
         pages = pdf_pages(record)
         text = " ".join(pages)
         for name, title in titles.items():
@@ -240,3 +246,12 @@ def test_a_closed_case_sends_the_interim_report_to_its_records(
 
 def test_the_audience_labels():
     assert Audience.GOVERNMENT.label.startswith("The government")
+
+
+def test_closing_queues_each_pdf_for_a_worker(review, dod_supervisor, treasury_supervisor, settings, monkeypatch):
+    """In production (tasks on a worker) the commit hands each record's PDF to the worker."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(render_record_pdf, "delay", queued.append)
+    records = close(review, dod_supervisor, treasury_supervisor)
+    assert sorted(queued) == sorted(r.pk for r in records.values())
