@@ -25,6 +25,7 @@ def _nav_for(user: Any) -> list[tuple[str, str]]:
         items += [("Cases", "cases:list"), ("Findings", "findings:list"), ("Calendar", "planning:calendar")]
         if membership.is_supervisor:
             items += [("Workload", "planning:workload"), ("Invitations", "invitations:list")]
+            items.append(("Metrics", "metrics:dashboard"))  # their agency's (metrics.policy)
     elif is_coordinator(user):
         items += [
             ("Triage", "cases:triage"),
@@ -34,6 +35,7 @@ def _nav_for(user: Any) -> list[tuple[str, str]]:
             ("Agencies", "agencies:list"),
             ("Invitations", "invitations:list"),
             ("Accounts", "invitations:accounts"),
+            ("Metrics", "metrics:dashboard"),
             ("Audit log", "audit:list"),
         ]
     return items

@@ -59,6 +59,9 @@ class AuditAction(enum.StrEnum):
     CLOSEOUT_REQUESTED = "closeout.requested"
     CLOSEOUT_APPROVED = "closeout.approved"
     CLOSEOUT_RETURNED = "closeout.returned"
+    RECORD_STORED = "record.stored"
+    RECORD_DOWNLOADED = "record.downloaded"
+    REPORT_INTERIM_VIEWED = "report.interim_viewed"
 
     # Documents
     DOCUMENT_CREATED = "document.created"
@@ -109,6 +112,11 @@ class AuditAction(enum.StrEnum):
 
     # The audit log itself
     AUDIT_LOG_EXPORTED = "audit.exported"
+
+    # Saved searches
+    SAVED_SEARCH_CREATED = "saved_search.created"
+    SAVED_SEARCH_DELETED = "saved_search.deleted"
+    SAVED_SEARCH_EMAILED = "saved_search.emailed"
 
     # Refused accesses (audit.services.audit_refusal)
     ACCESS_REFUSED = "access.refused"

@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -317,7 +317,7 @@ def _canonical_from_text(
 _quote = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a string
 
 
-def _check_postgresql(chunk: int = CHAIN_CHUNK) -> ChainReport:
+def _check_postgresql(chunk: int = CHAIN_CHUNK, on_row: Callable[[int], None] | None = None) -> ChainReport:
     expected_prev = GENESIS_HASH
     previous_id: int | None = None
     checked = 0
@@ -327,6 +327,8 @@ def _check_postgresql(chunk: int = CHAIN_CHUNK) -> ChainReport:
         while True:
             cursor.execute(_PG_CHAIN_SQL, [last, chunk])
             batch = cursor.fetchall()
+            if on_row is not None:
+                on_row(len(batch))
             for row in batch:
                 event_id, stored = row[0], row[1]
                 checked += 1
@@ -359,12 +361,14 @@ def _broken(previous_id: int | None, event_id: int) -> ChainProblem:
     return ChainProblem(event_id, f"The audit chain is broken {where}")
 
 
-def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
+def check_chain(
+    events: Iterable[AuditEvent] | None = None, *, on_row: Callable[[int], None] | None = None
+) -> ChainReport:
     """Walk the chain in id order; stop at the first row that was altered or does not follow its
     predecessor. (Removing the newest rows leaves no trace in the chain itself: that is the limit
     of a hash chain without an outside copy of its head.)"""
     if events is None and connection.vendor == "postgresql":
-        return _check_postgresql()
+        return _check_postgresql(on_row=on_row)
     rows = _stored_rows() if events is None else _event_rows(events)
     expected_prev = GENESIS_HASH
     previous_id: int | None = None
@@ -372,6 +376,8 @@ def check_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
     sha256 = hashlib.sha256
     for row in rows:
         checked += 1
+        if on_row is not None:
+            on_row(1)
         if sha256(_canonical(*row.fields)).hexdigest() != row.hash:
             return ChainReport(checked, _altered(row.id))
         if row.prev_hash != expected_prev:

@@ -42,6 +42,8 @@ from documents.models import DocumentKind
 from documents.selectors import documents_for, firm_document_kinds, live_versions
 from findings import policy as findings_policy
 from findings.selectors import comments_for, findings_for
+from records.policy import interim_report_refusal
+from records.selectors import records_for
 from workflow import policy as workflow_policy
 from workflow import services as workflow_services
 from workflow.selectors import case_timeline, closeout_review
@@ -206,6 +208,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["findings"] = findings
         context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
         context["comment_form"] = _comment_form(user, case)
+        order = {"firm": 0, "government": 1}  # then each agency by name
+        context["records"] = sorted(
+            records_for(user).filter(case=case),
+            key=lambda r: (order.get(r.audience, 2), r.agency.short_name if r.agency else ""),
+        )
+        if not context["records"]:
+            context["report"] = decide(interim_report_refusal(case, held))
     return render(request, "cases/case_detail.html", context)
 
 

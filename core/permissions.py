@@ -33,6 +33,7 @@ GUARDED: dict[str, str] = {
     "documents.view_document": "documents.Document",
     "findings.view_finding": "findings.Finding",
     "findings.view_comment": "findings.Comment",
+    "records.view_closeoutrecord": "records.CloseoutRecord",
 }
 
 M = TypeVar("M", bound=models.Model)
@@ -162,6 +163,23 @@ def has(user: Any, perm: str, obj: models.Model) -> bool:
 def _permissions_table(perm: str) -> Any:
     """The direct foreign-key table holding group permissions on the model ``perm`` guards."""
     return get_group_obj_perms_model(_model_for(perm))  # type: ignore[arg-type]  # guardian takes a class too
+
+
+def held_by_every(perm: str, queryset: QuerySet[M], groups: Iterable[Group]) -> QuerySet[M]:
+    """The objects of ``queryset`` on which every one of ``groups`` holds ``perm`` (what an audience
+    made of those groups may all read); none when ``groups`` is empty."""
+    model = _model_for(perm)
+    if queryset.model is not model:
+        raise ValueError(f"{perm} guards {model.__name__}, not {queryset.model.__name__}.")
+    groups = list(groups)
+    if not groups:
+        return queryset.none()
+    permission = _permission(perm)
+    table = _permissions_table(perm)
+    for group in groups:
+        held = table.objects.filter(permission=permission, group=group).values("content_object_id")
+        queryset = queryset.filter(pk__in=held)
+    return queryset
 
 
 def grant(perm: str, groups: Iterable[Group], objs: Iterable[models.Model]) -> None:

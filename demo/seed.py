@@ -10,6 +10,7 @@ mistake in the tables: ``DemoDataError`` says which, and the caller's transactio
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,15 +57,21 @@ class DemoDataError(Exception):
     """The tables contradict themselves (a row ends in another state than it names)."""
 
 
-def seed(*, today: datetime.date) -> None:
+def seed(*, today: datetime.date, on_step: Callable[[int], None] | None = None) -> None:
     """Load every table of ``demo.data``, with days counted from ``today``. Run it in a
-    transaction: a refusal midway leaves what was made before it."""
-    _Seeder(today).run()
+    transaction: a refusal midway leaves what was made before it. ``on_step`` is called after the
+    people and after each model and case (``seed_steps()`` in all), for a progress bar."""
+    _Seeder(today, on_step).run()
+
+
+def seed_steps() -> int:
+    return 1 + len(data.MODELS) + len(data.CASES)
 
 
 class _Seeder:
-    def __init__(self, today: datetime.date) -> None:
+    def __init__(self, today: datetime.date, on_step: Callable[[int], None] | None = None) -> None:
         self.today = today
+        self.step = on_step or (lambda n: None)
         self.words = data.load_day_words(today)
         self.accounts = {account.email: account for account in data.ACCOUNTS}
         self.people: dict[str, User] = {}
@@ -78,10 +85,13 @@ class _Seeder:
 
     def run(self) -> None:
         self.load_people()
+        self.step(1)
         for model in data.MODELS:
             self.load_model(model)
+            self.step(1)
         for case in data.CASES:
             self.load_case(case)
+            self.step(1)
 
     # --- helpers -----------------------------------------------------------------------------------
 

@@ -76,11 +76,13 @@ INSTALLED_APPS = [
     "configurations",  # tested configurations, the access ledger, the sharing attestation
     "documents",
     "findings",
+    "records",  # the closeout record, frozen per audience when a case closes
     "workflow",  # the transitions that reach across a case's documents and findings
     "invitations",  # invitation-only accounts, and their deactivation
     "notifications",  # reminders, event notices, in-app notifications
     "search",  # one search across what a person may see
     "planning",  # the review calendar and its feed, agencies' workload
+    "metrics",  # program metrics: charts, tables and CSV for coordinators and supervisors
     "dashboard",  # each role's landing page
     "demo",  # manage.py seed_demo: the demo's data tables, loaded through the services
     "ops",  # /healthz, /readyz, structured logs, backups (docs/operations.md)
@@ -215,6 +217,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.sweep_webhooks",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Hourly: each saved search emails at most once a day (search.services), so a late or doubled
+    # run sends nothing twice, and a missed one is caught up by the next.
+    "saved-search-emails": {
+        "task": "search.tasks.email_saved_searches",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
     },
 }
 
@@ -476,6 +485,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
+        # WeasyPrint (the closeout record's PDF) logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 # /readyz answers 503 when the beat's heartbeat is older than this (seconds); 0 does not check

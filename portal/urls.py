@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/sessions/", accounts_views.sessions, name="account_sessions"),
     path("accounts/", include("allauth.urls")),
     path("", include("documents.urls")),  # /cases/<pk>/documents/..., /documents/<pk>/...
+    path("", include("records.urls")),  # /records/<pk>/..., /cases/<pk>/report/...
     path("cases/", include("cases.urls")),
     path("", include("configurations.urls")),  # /cases/<pk>/configurations/, /cases/<pk>/access/, ...
     path("findings/", include("findings.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("search/", include("search.urls")),  # one search across what the reader may see
     path("", include("planning.urls")),  # /calendar/ (and its feed), /workload/
     path("webhooks/", include("api.webhook_urls")),  # a firm admin's webhook endpoints and deliveries
+    path("metrics/", include("metrics.urls")),  # program metrics (coordinators; supervisors for their agency)
 ]
 
 # A path under /api/ that names no route answers in JSON, like a missing object (api.views).

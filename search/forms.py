@@ -37,3 +37,11 @@ class SearchForm(cp.Form):
             severity=data.get("severity") or "",
             category=data.get("category") or "",
         )
+
+
+class SaveSearchForm(cp.Form):
+    name = forms.CharField(max_length=120, label="Name of the search")
+    share = forms.BooleanField(required=False, label="Share it with my organisation")
+    daily_email = forms.BooleanField(
+        required=False, label="Email me once a day when it has new results (counts and a link only)"
+    )

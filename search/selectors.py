@@ -43,6 +43,7 @@ from documents.models import Document, DocumentVersion
 from documents.selectors import documents_for
 from findings.models import Category, Comment, Finding, TargetKind
 from findings.selectors import comments_for, findings_for
+from search.models import SavedSearch
 
 CONFIG = "english"
 MAX_TERMS = 12
@@ -323,3 +324,41 @@ def _mark_terms(text: str, terms: list[str], width: int = 240) -> str:
             rf"(?<![{_START}\w])({re.escape(term)}\w*)", rf"{_START}\1{_STOP}", excerpt, flags=re.IGNORECASE
         )
     return excerpt
+
+
+# --- saved searches ----------------------------------------------------------------------------
+
+
+def saved_searches_for(user: Any) -> QuerySet[SavedSearch]:
+    """The person's own saved searches, and those shared with their organisation."""
+    from accounts.roles import agency_membership, firm_membership, is_coordinator
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return SavedSearch.objects.none()
+    shared = Q(owner=user)
+    if (firm := firm_membership(user)) is not None:
+        shared |= Q(shared_firm_id=firm.firm_id)
+    elif (agency := agency_membership(user)) is not None:
+        shared |= Q(shared_agency_id=agency.agency_id)
+    elif is_coordinator(user):
+        shared |= Q(shared_with_coordinators=True)
+    return SavedSearch.objects.filter(shared).select_related("owner")
+
+
+def get_saved_search_for(user: Any, pk: Any) -> SavedSearch:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(saved_searches_for(user), pk=pk)
+
+
+def filters_of(saved: SavedSearch) -> Filters:
+    data = saved.filters or {}
+    return Filters(**{name: str(data.get(name) or "") for name in ("kind", "case_state", "severity", "category")})
+
+
+def result_keys(user: Any, text: str, filters: Filters) -> dict[str, list[str]]:
+    """Every result of the search for ``user``, as "kind:pk", by kind (for the daily email)."""
+    return {
+        group.kind: [f"{group.kind}:{pk}" for pk in group.hits.values_list("pk", flat=True)]
+        for group in search_for(user, text, filters)
+    }

@@ -3,14 +3,18 @@ reader may open (search.selectors)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from core.web import paginate
-from search import selectors
-from search.forms import SearchForm
+from core.policy import decide
+from core.web import attempt, paginate
+from search import policy, selectors, services
+from search.forms import SaveSearchForm, SearchForm
 
 PER_KIND = 10  # hits shown of each kind on the grouped page; "Show all" pages through one kind
 
@@ -46,5 +50,62 @@ def search(request: HttpRequest) -> HttpResponse:
             "total": sum(group.count for group in groups),
             "full_text": full_text,
             "per_kind": PER_KIND,
+            "save_form": SaveSearchForm(),
         },
     )
+
+
+def _search_url(query: str, filters: dict[str, str]) -> str:
+    params = {"q": query, **{name: value for name, value in filters.items() if value}}
+    return "/search/?" + urlencode(params)
+
+
+@login_required
+@require_POST
+def saved_create(request: HttpRequest) -> HttpResponse:
+    search_form = SearchForm(request.POST)
+    form = SaveSearchForm(request.POST)
+    if not (search_form.is_valid() and form.is_valid()):
+        messages.error(request, "Name the search before saving it.")
+        return redirect(_search_url(request.POST.get("q", ""), {}))
+    saved = attempt(
+        request,
+        lambda: services.saved_search_create(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            query=search_form.cleaned_data.get("q", ""),
+            filters=search_form.filters(),
+            share=form.cleaned_data["share"],
+            daily_email=form.cleaned_data["daily_email"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, f"Search saved as “{saved.name}”.")
+        return redirect("search:saved_list")
+    return redirect(_search_url(search_form.cleaned_data.get("q", ""), {}))
+
+
+@login_required
+@require_GET
+def saved_list(request: HttpRequest) -> HttpResponse:
+    rows = [
+        (saved, decide(policy.saved_search_delete_refusal(request.user, saved)))
+        for saved in selectors.saved_searches_for(request.user).select_related("shared_firm", "shared_agency")
+    ]
+    return render(request, "search/saved_list.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def saved_run(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = selectors.get_saved_search_for(request.user, pk)
+    return redirect(_search_url(saved.query, saved.filters or {}))
+
+
+@login_required
+@require_POST
+def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = selectors.get_saved_search_for(request.user, pk)
+    if attempt(request, lambda: services.saved_search_delete(saved=saved, actor=request.user)) is not None:
+        messages.success(request, "Saved search deleted.")
+    return redirect("search:saved_list")

@@ -38,6 +38,7 @@ from core.locking import lock_and_refresh
 from core.policy import require
 from documents.audience import sync_document
 from findings.audience import sync_comment, sync_finding
+from records.services import closeout_records_store
 from workflow import policy
 
 
@@ -238,5 +239,7 @@ def closeout_decide(
             case=case,
             data={"closeout": closeout.pk, "record": "Review concluded. This is not a permission to deploy."},
         )
+        # The records of the review, one per audience, frozen with the closing (records.services).
+        closeout_records_store(case=case, closeout=closeout, actor=actor)
         emit(EventVerb.CASE_CLOSED, case=case, target=case, actor=actor)
     return decision

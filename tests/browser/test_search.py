@@ -32,3 +32,10 @@ def test_a_reviewer_searches_from_the_header(open_page, check_page, alex, coordi
     page.get_by_role("button", name="Search", exact=True).last.click()
     expect(main.get_by_role("heading", name="Comments 1")).to_be_visible()
     check_page(page, "search-one-kind")
+
+    page.get_by_label("Name of the search").fill("Jailbreaks")
+    page.get_by_text("Share it with my organisation").click()
+    page.get_by_role("button", name="Save the search").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saved searches")
+    expect(main.get_by_role("link", name="Jailbreaks")).to_be_visible()
+    check_page(page, "saved-searches")

@@ -162,6 +162,13 @@ def _security_key(user: Any) -> Any:
     return WebAuthn.add(user, "Sam's security key", credential).instance
 
 
+def _saved_search(owner: Any) -> Any:
+    from search.selectors import Filters
+    from search.services import saved_search_create
+
+    return saved_search_create(owner=owner, name="Bypasses", query="bypass", filters=Filters(), share=True)
+
+
 def _build() -> dict[str, Any]:
     from agencies.models import Agency
     from invitations.services import invitation_create, invitation_revoke
@@ -226,7 +233,14 @@ def _build() -> dict[str, Any]:
         ended_at=None,
         confirmed_by="Northwind desk",
     )
+    closed_case = builders.make_case(
+        alex, state="closed", agencies=("dod",), coordinator=people["coordinator"], reviewers={supervisor: reviewer}
+    )
     return {
+        "firm_record": closed_case.closeout_records.get(audience="firm"),
+        "metrics_figure": "triage",
+        "saved_search": _saved_search(sam),
+        "dod_record": closed_case.closeout_records.get(audience="agency"),
         **people,
         "northwind": northwind,
         "lumen": lumen,
@@ -402,6 +416,8 @@ CONFIGURATION_FORM = {
     "access_method": "API",
 }
 
+API_FINDING_FORM = {**FINDING_FORM, "configuration": "{configuration}"}
+
 # The actions of the authoring agency (DoD) on a finding. Northwind's liaisons see the firm-level
 # finding, so the view lets them through and the service refuses; nobody else sees it.
 FINDING_ACTION_POST = {
@@ -469,6 +485,34 @@ TABLE: dict[str, Row | list[Row]] = {
     "cases:closeout_decide": Row(POST_ONLY, obj="closeout", data={"decision": "approve"}, post=(
          LOGIN,     SAID_NO, 404,     SAID_NO, SAID_NO, None,    404,     SAID_NO)),
     "search:search": Row(signed_in(200), get_only=True),
+    "search:saved_list": Row(signed_in(200), get_only=True),
+    # Saving needs the search's words: a POST without them is sent back to the search page.
+    "search:saved_create": Row(POST_ONLY, post=(LOGIN, *[Redirect("/search/")] * 7)),
+    # Sam's saved search, shared with Northwind: his colleague runs it; nobody else finds it.
+    "search:saved_run": Row(
+        (LOGIN, Redirect("/search/"), 404, Redirect("/search/"), 404, 404, 404, 404), obj="saved_search",
+        get_only=True),
+    "search:saved_delete": Row(POST_ONLY, obj="saved_search", post=(LOGIN, None, 404, SAID_NO, 404, 404, 404, 404)),
+    # Program metrics: the program office, and supervisors (for their own agency).
+    "metrics:dashboard": Row(
+        (LOGIN,     403,     403,     403,     403,     200,     403,     200), get_only=True),
+    "metrics:csv": Row(
+        (LOGIN,     403,     403,     403,     403,     200,     403,     200), get_only=True,
+        params={"key": "metrics_figure"}),
+    # Closeout records: the firm's is read by the firm and the assigned agencies, an agency's by itself.
+    "records:html": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="firm_record", get_only=True),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_record", get_only=True),
+    ],
+    "records:pdf": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="firm_record", get_only=True),
+        Row((LOGIN,     404,     404,     404,     200,     200,     404,     404), obj="dod_record", get_only=True),
+    ],
+    # An open case's interim report: its firm and assigned agencies; not the program office (contents).
+    "records:interim": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="case", get_only=True),
+    "records:interim_pdf": Row(
+        (LOGIN,     200,     404,     200,     200,     200,     404,     404), obj="case", get_only=True),
     "cases:model_list": Row(LIAISON_PAGE),
     "cases:model_create": Row(LIAISON_PAGE),
     "cases:model_edit": Row(
@@ -655,7 +699,7 @@ TABLE: dict[str, Row | list[Row]] = {
     "api:case_documents": Row(
         (401,       200,     404,     200,     200,     200,     404,     200), obj="case", post=(
          401,       400,     404,     400,     400,     400,     404,     403)),
-    "api:case_findings": Row(API_POST_ONLY, obj="case", data={**FINDING_FORM, "configuration": "{configuration}"}, post=(
+    "api:case_findings": Row(API_POST_ONLY, obj="case", data=API_FINDING_FORM, post=(
          401,       403,     404,     403,     None,    None,    404,     403)),
     "api:case_comments": Row(API_POST_ONLY, obj="case", data={"body": "An attempt", "finding": "{agency_finding}"},
                              post=(401, 404, 404, 404, None, None, 404, 404)),

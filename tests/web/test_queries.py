@@ -36,6 +36,8 @@ from documents.selectors import documents_for
 from findings import services as finding_services
 from findings.selectors import comments_for, findings_for
 from firms.services import firm_create
+from search.selectors import Filters
+from search.services import saved_search_create
 from tests import builders
 from tests.builders import draft, released
 from workflow.services import closeout_decide, closeout_request
@@ -90,6 +92,9 @@ PINNED = {
     "access ledger, liaison": 11,
     "access ledger, reviewer": 15,
     "sharing attestation, liaison": 7,
+    "metrics, coordinator": 16,
+    "metrics, supervisor": 15,
+    "saved searches": 5,
 }
 
 
@@ -113,6 +118,7 @@ class World:
     period: Any  # the access ledger lists periods, interruptions and their comments
     interruption: Any
     ledger_comment: Any
+    saved_search: Any = None  # the saved-searches page lists Northwind's
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
@@ -181,6 +187,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         period=period,
         interruption=interruption,
         ledger_comment=ledger_comment,
+        saved_search=saved_search_create(
+            owner=alex, name="Saved 0", query="finding", filters=Filters(kind="finding"), share=True
+        ),
     )
 
 
@@ -236,6 +245,7 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     carried = clone(world.carried, more, title=lambda i: f"Carried {i + 1}")
     row = CarriedForwardFinding.objects.get(closeout=world.closeout)
     clone(row, more, finding_id=lambda i: carried[i].pk)
+    clone(world.saved_search, more, name=lambda i: f"Saved {i + 1}")
     # Colleagues: Northwind's liaisons and DoD's reviewers, as the firm and agency pages list them.
     for member in (world.liaison_membership, world.reviewer_membership):
         # Firm and agency memberships are two tables: their ids may coincide, the model name keeps emails apart.
@@ -315,6 +325,9 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "access ledger, liaison": ("alex", reverse("configurations:ledger", args=[case])),
         "access ledger, reviewer": ("dod_reviewer", reverse("configurations:ledger", args=[case])),
         "sharing attestation, liaison": ("alex", reverse("configurations:attestation", args=[case])),
+        "metrics, coordinator": ("coordinator", reverse("metrics:dashboard")),
+        "metrics, supervisor": ("dod_supervisor", reverse("metrics:dashboard")),
+        "saved searches": ("alex", reverse("search:saved_list")),
     }
 
 

@@ -1,13 +1,16 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import AuditEvent
 from audit.services import check_chain, check_head_outside
+from core.progress import progress
 
 
 class Command(BaseCommand):
     help = "Check the audit log's hash chain and name the first event that was altered or removed."
 
     def handle(self, *args, **options) -> None:
-        report = check_chain()
+        with progress(self.stderr, total=AuditEvent.objects.count(), label="Checking the audit chain") as advance:
+            report = check_chain(on_row=advance)
         if report.problem is not None:
             # A non-zero exit status, so that a cron job or CI step notices.
             raise CommandError(report.problem.message)

@@ -23,8 +23,9 @@ from accounts.models import User
 from cases.models import CaseState
 from cases.selectors import cases_for
 from core.errors import DomainError
+from core.progress import progress
 from demo.data import ACCOUNTS, DEMO_PASSWORD
-from demo.seed import DemoDataError, seed
+from demo.seed import DemoDataError, seed, seed_steps
 from findings.selectors import findings_for
 
 REFUSAL = (
@@ -59,8 +60,12 @@ class Command(BaseCommand):
                 f"({', '.join(sorted(existing))}): this database holds other data. Nothing was changed."
             )
         try:
-            with _quiet_events(), transaction.atomic():
-                seed(today=timezone.localdate())
+            with (
+                progress(self.stderr, total=seed_steps(), label="Loading the demo") as advance,
+                _quiet_events(),
+                transaction.atomic(),
+            ):
+                seed(today=timezone.localdate(), on_step=advance)
         except (DomainError, DemoDataError) as error:
             raise CommandError(f"The demo data could not be loaded: {error} Nothing was changed.") from None
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
