@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,7 +60,8 @@ def model_create(request: HttpRequest) -> HttpResponse:
         model = attempt(request, lambda: services.ai_model_register(actor=request.user, **form.cleaned_data), form=form)
         if model is not None:
             messages.success(request, f"{model} is registered. You can now open a review case for it.")
-            return redirect("cases:create")
+            # The case form opens with the model just registered chosen.
+            return redirect(f"{reverse('cases:create')}?model={model.pk}")
     return render(request, "cases/model_form.html", {"form": form, "title": "Register a model"})
 
 
