@@ -321,10 +321,16 @@ def case_assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
 def case_audit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     from audit.models import AuditEvent
+    from audit.views import name_objects
 
-    page = paginate(request, AuditEvent.objects.filter(case=case).select_related("actor").order_by("-id"), per_page=50)
+    events = AuditEvent.objects.filter(case=case).select_related("actor", "case").order_by("-id")
+    page = paginate(request, events, per_page=50)
+    names = name_objects(page.object_list, known={("cases.reviewcase", str(case.pk)): f"case {case.reference}"})
+    rows = [(event, names[event.pk]) for event in page.object_list]
     return render(
-        request, "cases/case_audit.html", {"case": case, "page": page, "title": f"Audit log of {case.reference}"}
+        request,
+        "cases/case_audit.html",
+        {"case": case, "page": page, "rows": rows, "title": f"Audit log of {case.reference}"},
     )
 
 
