@@ -69,12 +69,15 @@ def _kind(target_type: str) -> str:
         return target_type
 
 
-def name_objects(events: Iterable[AuditEvent]) -> dict[int, str]:
+def name_objects(events: Iterable[AuditEvent], *, known: dict[tuple[str, str], str] | None = None) -> dict[int, str]:
     """Each event's object as people read it ("case CP-2026-0013", "finding 12 of case CP-2026-0013"),
-    by event id."""
+    by event id. ``known``: names the page has already, by (target type, id), not looked up again."""
     events = list(events)
+    known = known or {}
     wanted: dict[str, set[int]] = defaultdict(set)
     for event in events:
+        if (event.target_type, event.target_id) in known:
+            continue
         if event.target_type in _NAMED and event.target_id.isdigit():
             wanted[event.target_type].add(int(event.target_id))
     parts = [
@@ -85,10 +88,10 @@ def name_objects(events: Iterable[AuditEvent]) -> dict[int, str]:
         .values_list("kind", "pk", "label")
         for target_type, ids in sorted(wanted.items())
     ]
-    found: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, str], str] = dict(known)
     if parts:
         union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        found = {(kind, str(pk)): label for kind, pk, label in union}
+        found.update({(kind, str(pk)): label for kind, pk, label in union})
     names = {}
     for event in events:
         if not event.target_type:

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -67,7 +68,8 @@ def model_create(request: HttpRequest) -> HttpResponse:
         model = attempt(request, lambda: services.ai_model_register(actor=request.user, **form.cleaned_data), form=form)
         if model is not None:
             messages.success(request, f"{model} is registered. You can now open a review case for it.")
-            return redirect("cases:create")
+            # The case form opens with the model just registered chosen.
+            return redirect(f"{reverse('cases:create')}?model={model.pk}")
     return render(request, "cases/model_form.html", {"form": form, "title": "Register a model"})
 
 
@@ -382,10 +384,16 @@ def case_assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
 def case_audit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     from audit.models import AuditEvent
+    from audit.views import name_objects
 
-    page = paginate(request, AuditEvent.objects.filter(case=case).select_related("actor").order_by("-id"), per_page=50)
+    events = AuditEvent.objects.filter(case=case).select_related("actor", "case").order_by("-id")
+    page = paginate(request, events, per_page=50)
+    names = name_objects(page.object_list, known={("cases.reviewcase", str(case.pk)): f"case {case.reference}"})
+    rows = [(event, names[event.pk]) for event in page.object_list]
     return render(
-        request, "cases/case_audit.html", {"case": case, "page": page, "title": f"Audit log of {case.reference}"}
+        request,
+        "cases/case_audit.html",
+        {"case": case, "page": page, "rows": rows, "title": f"Audit log of {case.reference}"},
     )
 
 

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     # Idle and absolute session limits, then the second factor every account must have.
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
+    # The demo (DEBUG on) answers a missing page with the portal's page, not Django's debug page.
+    "core.middleware.PortalNotFoundMiddleware",
 ]
 
 # --- Templates and forms --------------------------------------------------------------------

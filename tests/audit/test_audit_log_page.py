@@ -113,3 +113,11 @@ def test_only_coordinators_read_or_export_the_log(client_for, alex, dod_supervis
         assert client.get("/audit/").status_code == 403
         assert client.get("/audit/export.csv").status_code == 403
     assert not AuditEvent.objects.filter(action="audit.exported").exists()
+
+
+def test_a_cases_own_audit_log_names_its_objects_too(client_for, coordinator, three_days):
+    first, _ = three_days
+    page = client_for(coordinator).get(f"/cases/{first.pk}/audit/").content.decode()
+
+    assert f"case {first.reference}" in page
+    assert "cases.reviewcase" not in page

@@ -50,11 +50,11 @@ def test_an_invited_liaison_sets_a_password_enrols_totp_and_signs_in(alex, open_
     page.get_by_role("button", name="Create my account").click()
 
     # Held at enrolment: a second factor is required before anything else.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account security")
     expect(page.get_by_role("alert")).to_contain_text("Set up a second factor to continue.")
     check_page(page, "mfa-required")
     page.goto("/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account security")
 
     page.get_by_role("link", name="Set up an authenticator app").click()
     # allauth 65.22 asks for the password again before a second factor is added: the password
