@@ -33,6 +33,7 @@ from documents.policy import initial_marking
 from documents.selectors import documents_for, live_versions
 from findings import forms, policy, services
 from findings.models import Category, Finding, FindingState, Severity, TargetKind
+from findings.permissions import VIEW_FINDING
 from findings.selectors import comments_for, findings_for, get_finding_for
 
 _SEVERITY_RANK = Case(
@@ -67,9 +68,11 @@ def _filtered(request: HttpRequest) -> tuple[forms.FindingFilterForm, Any]:
 @login_required
 def finding_list(request: HttpRequest) -> HttpResponse:
     form, findings = _filtered(request)
-    return render(
-        request, "findings/finding_list.html", {"form": form, "page": paginate(request, findings), "title": "Findings"}
-    )
+    filtered = form.is_valid() and any(value for name, value in form.cleaned_data.items() if name != "sort")
+    # Unfiltered, the list holds exactly the findings the reader may see: count their grants.
+    count = None if filtered else (lambda: permissions.visible_count(request.user, VIEW_FINDING))
+    page = paginate(request, findings, count=count)
+    return render(request, "findings/finding_list.html", {"form": form, "page": page, "title": "Findings"})
 
 
 class _Echo:

@@ -57,3 +57,31 @@ def test_an_object_check_is_the_same_one_statement_at_10_and_10000_cases(alex, k
     with CaptureQueriesContext(connection) as queries, pytest.raises(Http404):
         get_case_for(kim, case.pk)
     assert _shape(queries.captured_queries[0]["sql"]) == few[0]
+
+
+def test_a_lists_count_from_the_grants_is_the_lists_count(alex, kim, dod_reviewer, treasury_reviewer, coordinator):
+    from findings.permissions import VIEW_FINDING
+    from findings.selectors import findings_for
+    from tests.builders import draft, released
+
+    case = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    supervisor = builders.make_agency_member("dod", role="supervisor", email="s2@dod.test")
+    draft(case, dod_reviewer, visibility="firm", title="Draft")
+    released(case, dod_reviewer, supervisor, visibility="government", title="Government")
+    released(case, dod_reviewer, supervisor, visibility="firm", title="Firm")
+    for user in (alex, kim, dod_reviewer, treasury_reviewer, coordinator):
+        assert permissions.visible_count(user, VIEW_FINDING) == findings_for(user).count(), user
+    assert [permissions.visible_count(u, VIEW_FINDING) for u in (alex, dod_reviewer, treasury_reviewer)] == [1, 3, 2]
+
+
+def test_the_finding_list_pages_by_the_grants_count(client_for, alex, dod_reviewer, dod_supervisor, coordinator):
+    from tests.builders import released
+
+    case = builders.make_case(alex, state="in_review", coordinator=coordinator)
+    finding = released(case, dod_reviewer, dod_supervisor, visibility="firm", title="Finding 0")
+    clone(finding, 30, title=lambda i: f"Finding {i + 1}")
+    client = client_for(alex)
+    assert "Page 1 of 2" in client.get("/findings/").content.decode()
+    assert "Page 2 of 2" in client.get("/findings/?page=2").content.decode()
+    filtered = client.get("/findings/?severity=informational").content.decode()
+    assert "Page 1 of" not in filtered
