@@ -448,7 +448,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "ops.logging.JsonFormatter"},
-        "plain": {"()": "ops.logging.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "ops.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_tag)s%(message)s",
+        },
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -457,7 +460,6 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
-        "celery.app.trace": {"level": "WARNING"},
     },
 }
 # /readyz answers 503 when the beat's heartbeat is older than this (seconds); 0 does not check
