@@ -41,6 +41,9 @@ def _required(name: str, demo_default: str) -> str:
 
 # --- Core and hosts -------------------------------------------------------------------------
 SECRET_KEY = _required("SECRET_KEY", "demo-only-insecure-key-never-use-in-production-0123456789")
+# Former secret keys, comma-separated, still accepted for what they signed (sessions, reset links)
+# while SECRET_KEY signs everything new: a rotation without signing everyone out (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEMO else [])
 if not ALLOWED_HOSTS and not DEMO:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set (comma-separated host names).")
