@@ -63,7 +63,9 @@ def write_head(head: Head, *, force: bool = False) -> None:
 
 def note_append(event_id: int, event_hash: str) -> None:
     """Called for each appended event: the head is written once per batch, when the outermost
-    transaction commits (never when it rolls back)."""
+    transaction commits (never when it rolls back). Nothing at all when AUDIT_HEAD_PATH is empty."""
+    if head_path() is None:
+        return
     latest: Head | None = getattr(_pending, "head", None)
     connection = transaction.get_connection()
     queued = connection.in_atomic_block and any(func is _flush for _, func, _ in connection.run_on_commit)

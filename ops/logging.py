@@ -19,7 +19,13 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("checkpoint
 
 # Attributes every LogRecord has; anything else on a record came from ``extra``. Django's own
 # ``request`` extra (its text is the full path, which may hold a token) is left out too.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName", "request"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "request",
+    "request_tag",
+}
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,9 +54,10 @@ class JsonFormatter(logging.Formatter):
 
 
 class PlainFormatter(logging.Formatter):
-    """The demo's console: the message, then the request id when there is one."""
+    """The demo's console (and the test suite's): time, level, logger, the request or task id in
+    brackets when there is one, then the message, last, as Django's own format has it."""
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
         request_id = getattr(record, "request_id", "")
-        return f"{text} [request {request_id}]" if request_id else text
+        record.request_tag = f"[{request_id}] " if request_id else ""
+        return super().format(record)

@@ -41,6 +41,9 @@ def _required(name: str, demo_default: str) -> str:
 
 # --- Core and hosts -------------------------------------------------------------------------
 SECRET_KEY = _required("SECRET_KEY", "demo-only-insecure-key-never-use-in-production-0123456789")
+# Former secret keys, comma-separated, still accepted for what they signed (sessions, reset links)
+# while SECRET_KEY signs everything new: a rotation without signing everyone out (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEMO else [])
 if not ALLOWED_HOSTS and not DEMO:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set (comma-separated host names).")
@@ -477,7 +480,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "ops.logging.JsonFormatter"},
-        "plain": {"()": "ops.logging.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "ops.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_tag)s%(message)s",
+        },
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -486,7 +492,6 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
-        "celery.app.trace": {"level": "WARNING"},
         # WeasyPrint (the closeout record's PDF) logs every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

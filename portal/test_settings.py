@@ -17,6 +17,9 @@ os.environ.setdefault("CACHE_KEY_PREFIX", "checkpoint-test")
 # The audit head is written outside the database only where a test asks for it (its own file): the
 # test database is emptied between tests, and a head left from an earlier test would name events gone.
 os.environ.setdefault("AUDIT_HEAD_PATH", "")
+# Processes the tests start (workers, gunicorn) log plain lines, which some tests read; the JSON
+# lines of production have tests of their own (tests/ops/test_logging.py).
+os.environ.setdefault("LOG_FORMAT", "plain")
 # No beat runs beside the tests: /readyz does not ask for its heartbeat unless a test says so.
 os.environ.setdefault("READYZ_BEAT_MAX_AGE_SECONDS", "0")
 # The key that encrypts TOTP secrets at rest (tests only; production sets its own).
