@@ -275,10 +275,20 @@ def test_a_case_travels_through_every_role_in_the_browser(
     click_link(supervisor, f"{case.reference} (Meridian 2.0)")
     h1(supervisor).to_have_text(f"Closeout of {case.reference}")
     check_page(supervisor, "supervisor-closeout", docs="supervisor-closeout.png")
+    # The supervisor sees what their agency found before deciding: its section lists the finding.
+    dod_review = main(supervisor).get_by_role("region", name="DoD (your agency)")
+    expect(dod_review).to_contain_text(f"#{finding.pk} {finding.title}")
+    expect(dod_review).to_contain_text("By state: 1 resolved. By severity: 1 high.")
     choose(supervisor, "Approve the closeout for my agency")
+    field(supervisor, "Your agency's statement on the review").fill(
+        "DoD examined cyber-offense uplift; the role-play bypass of the input classifier is mitigated."
+    )
     main(supervisor).get_by_role("button", name="Record the decision").click()
     expect(supervisor.get_by_role("status").first).to_contain_text("Your agency's approval is recorded.")
-    expect(main(supervisor).get_by_role("row", name=re.compile("^Treasury"))).to_contain_text("Awaiting decision")
+    expect(main(supervisor).get_by_role("region", name="Treasury")).to_contain_text("Awaiting Treasury's decision")
+    expect(main(supervisor).get_by_role("region", name="DoD (your agency)")).to_contain_text(
+        "DoD examined cyber-offense uplift"
+    )
     check_page(supervisor, "dod-approved")
     case.refresh_from_db()
     assert case.state == CaseState.CLOSEOUT_REQUESTED
@@ -288,6 +298,7 @@ def test_a_case_travels_through_every_role_in_the_browser(
     click_link(treasury, f"{case.reference} (Meridian 2.0)")
     check_page(treasury, "treasury-closeout")
     choose(treasury, "Approve the closeout for my agency")
+    field(treasury, "Your agency's statement on the review").fill("Treasury found no financial-system risk.")
     main(treasury).get_by_role("button", name="Record the decision").click()
     expect(treasury.get_by_role("status").first).to_contain_text(
         f"{case.reference} is closed: every assigned agency approved."

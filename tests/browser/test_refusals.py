@@ -126,7 +126,7 @@ def test_a_reviewer_cannot_approve_a_closeout(open_page, check_page, northwind_c
         page.goto(f"/cases/closeouts/{closeout.pk}/")
         main = page.get_by_role("main")
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Closeout of {northwind_case.reference}")
-        expect(main.get_by_role("row", name=re.compile("^DoD"))).to_contain_text("Awaiting decision")
+        expect(main.get_by_role("region", name=re.compile("^DoD"))).to_contain_text("Awaiting DoD's decision")
         # No decision form: no choice, no button.
         expect(main.get_by_role("heading", name="Your agency's decision")).to_have_count(0)
         expect(main.get_by_role("radio")).to_have_count(0)

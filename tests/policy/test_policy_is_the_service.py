@@ -76,6 +76,11 @@ def _new_sharing_date(case: ReviewCase) -> datetime.date | None:
     return None
 
 
+def _latest(document: Document) -> Any:
+    """The document's newest version, read fresh."""
+    return document.versions.select_related("document__case__model__firm").order_by("-number").first()
+
+
 def _move_date(actor: User, case: ReviewCase) -> Callable[[], Any] | None:
     day = _new_sharing_date(case)
     if day is None:
@@ -265,6 +270,16 @@ ACTIONS: list[Action] = [
         lambda actor, document: (
             lambda: document_services.document_add_version(
                 document=document, upload=_file("sweep-version.md"), actor=actor
+            )
+        ),
+    ),
+    Action(
+        "document.version_retract",
+        Document,
+        lambda actor, document: document_policy.document_version_retract_refusal(actor, _latest(document)),
+        lambda actor, document: (
+            lambda: document_services.document_version_retract(
+                version=_latest(document), actor=actor, reason="Swept: uploaded by mistake."
             )
         ),
     ),
