@@ -1,6 +1,6 @@
 """Every list and detail page runs the same, pinned, number of SQL queries with 1 row as with 50
 (cases, findings, comments, documents, responses, closeouts, models, firms, agencies, audit
-events): a page whose count grows with its rows fails here.
+events, API tokens, webhooks and their deliveries, and the API's case and finding lists): a page whose count grows with its rows fails here.
 
 The first row of everything is made through the services. The other 49 are copies of it, written
 in bulk with the very object permissions the services granted the original (building 49 of
@@ -23,6 +23,8 @@ from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model
 
 from agencies.services import agency_create
+from api import webhooks
+from api.services import token_create, webhook_endpoint_add
 from cases.models import CarriedForwardFinding, ReviewCase
 from cases.selectors import cases_for, models_for
 from cases.services import case_assign_reviewers
@@ -67,6 +69,14 @@ PINNED = {
     "agencies": 11,
     "agency detail": 12,
     "audit log": 12,
+    "api tokens": 10,
+    "every live token": 12,
+    "webhooks": 10,
+    "webhook deliveries": 12,
+    "api case list, liaison": 8,
+    "api case list, reviewer": 8,
+    "api finding list, liaison": 7,
+    "api finding list, reviewer": 7,
 }
 
 
@@ -86,6 +96,9 @@ class World:
     carried: Any
     liaison_membership: Any  # Northwind's page lists its liaisons
     reviewer_membership: Any  # DoD's page lists its members
+    token: Any  # Alex's API tokens page, and the coordinators' list of live tokens
+    webhook: Any  # Northwind's webhooks page
+    delivery: Any  # the endpoint's delivery log
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
@@ -116,6 +129,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
     closeout_decide(closeout=closeout, actor=people["treasury_supervisor"], approve=True)
     firm_create(name="Firm 0", actor=coordinator)
     agency_create(code="agency0", name="Agency 0", short_name="A0", actor=coordinator)
+    token, _raw = token_create(actor=alex, name="Token 0", scope="read", days=30, passed_mfa=True)
+    webhook, _secret = webhook_endpoint_add(actor=alex, url="https://hooks.northwind.test/0")
+    delivery = webhooks.enqueue(endpoint=webhook, event_id="evt_0", event_type="ping", payload={})
     return World(
         case=case,
         document=document,
@@ -129,6 +145,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         carried=carried,
         liaison_membership=alex.firm_membership,
         reviewer_membership=reviewer.agency_membership,
+        token=token,
+        webhook=webhook,
+        delivery=delivery,
     )
 
 
@@ -187,6 +206,9 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
         # Firm and agency memberships are two tables: their ids may coincide, the model name keeps emails apart.
         users = clone(member.user, more, email=lambda i, m=member: f"copy{i}-{m._meta.model_name}{m.pk}@example.test")
         clone(member, more, user_id=lambda i, users=users: users[i].pk)
+    clone(world.token, more, prefix=lambda i: f"copy{i:04d}", key_hash=lambda i: f"{i:064d}")
+    clone(world.webhook, more, url=lambda i: f"https://hooks.northwind.test/{i + 1}")
+    clone(world.delivery, more, event_id=lambda i: f"evt_{i + 1}")
     # Through the service, so that the case's own audit log and timeline grow too.
     for i in range(more):
         finding_services.comment_add(case=world.case, actor=alex, body=f"Case comment {i + 1}")
@@ -226,6 +248,14 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "agencies": ("coordinator", reverse("agencies:list")),
         "agency detail": ("coordinator", reverse("agencies:detail", args=[world.reviewer_membership.agency_id])),
         "audit log": ("coordinator", reverse("audit:list")),
+        "api tokens": ("alex", reverse("api_pages:tokens")),
+        "every live token": ("coordinator", reverse("api_pages:all_tokens")),
+        "webhooks": ("alex", reverse("webhooks:list")),
+        "webhook deliveries": ("alex", reverse("webhooks:detail", args=[world.webhook.pk])),
+        "api case list, liaison": ("alex", reverse("api:cases")),
+        "api case list, reviewer": ("dod_reviewer", reverse("api:cases")),
+        "api finding list, liaison": ("alex", reverse("api:findings")),
+        "api finding list, reviewer": ("dod_reviewer", reverse("api:findings")),
     }
 
 
