@@ -1,6 +1,7 @@
 """Every list and detail page runs the same, pinned, number of SQL queries with 1 row as with 50
 (cases, findings, comments, documents, responses, closeouts, models, firms, agencies, audit
-events, API tokens, webhooks and their deliveries, and the API's case and finding lists): a page whose count grows with its rows fails here.
+events, API tokens, webhooks and their deliveries, and the API's case and finding lists): a page
+whose count grows with its rows fails here.
 
 The first row of everything is made through the services. The other 49 are copies of it, written
 in bulk with the very object permissions the services granted the original (building 49 of
