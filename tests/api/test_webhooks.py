@@ -181,3 +181,32 @@ def test_only_https_and_only_the_firms_admin(client_for, alex, sam, kim, endpoin
     assert client_for(kim).post(f"/webhooks/{endpoint.pk}/remove/").status_code == 404
     endpoint.refresh_from_db()
     assert endpoint.removed_at is None
+
+
+def test_a_response_reminder_is_told_once_per_finding_not_per_liaison(
+    receiver, endpoint, case, dod_reviewer, dod_supervisor, alex, sam, django_capture_on_commit_callbacks
+):
+    import uuid
+
+    from notifications.models import Reminder
+
+    finding = _release_to_firm(case, dod_reviewer, dod_supervisor, django_capture_on_commit_callbacks)
+    receiver.requests.clear()
+    deadline = builders.days(3)
+    for liaison in (alex, sam):
+        Reminder.objects.create(
+            kind="response_due",
+            target_id=finding.pk,
+            case=case,
+            recipient=liaison,
+            threshold=-3,
+            deadline=deadline,
+            due_at=timezone.now(),
+            claim_token=uuid.uuid4(),
+        )
+    sweep_webhooks()
+    sweep_webhooks()  # a second beat, or the next minute: nothing more
+    reminders = [json.loads(r["body"]) for r in receiver.requests]
+    assert [r["type"] for r in reminders] == ["reminder.response_due"]
+    assert reminders[0]["finding"] == {"id": finding.pk}
+    assert reminders[0]["response_due"] == deadline.isoformat()
