@@ -19,13 +19,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import ssl
 import time
 import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models, transaction
@@ -112,6 +115,22 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
 
+def address_refusal(url: str) -> str | None:
+    """Why Checkpoint will not call ``url``: a receiver is a firm's public server, never an address
+    inside the portal's own network (loopback, private, link-local: the cloud's metadata service),
+    unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES says so (tests, a private deployment)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return f"{host} does not resolve."
+    if any(not ipaddress.ip_address(address.split("%", 1)[0]).is_global for address in addresses):
+        return f"{host} is not a public address: webhooks go to a firm's public HTTPS server only."
+    return None
+
+
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
     timestamp = int(time.time())
@@ -129,6 +148,8 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     )
     if not delivery.endpoint.url.startswith("https://"):
         return None, "Only https:// endpoints are called."
+    if refusal := address_refusal(delivery.endpoint.url):
+        return None, refusal
     try:
         with urllib.request.urlopen(  # noqa: S310
             request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, context=_ssl_context()

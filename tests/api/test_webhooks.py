@@ -66,6 +66,7 @@ class Receiver:
 def receiver(tmp_path, settings):
     server = Receiver(tmp_path)
     settings.WEBHOOK_CA_BUNDLE = server.ca_path
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the receiver listens on 127.0.0.1
     settings.WEBHOOK_TIMEOUT_SECONDS = 5
     yield server
     server.close()
@@ -210,3 +211,13 @@ def test_a_response_reminder_is_told_once_per_finding_not_per_liaison(
     assert [r["type"] for r in reminders] == ["reminder.response_due"]
     assert reminders[0]["finding"] == {"id": finding.pk}
     assert reminders[0]["response_due"] == deadline.isoformat()
+
+
+def test_an_address_inside_the_network_is_never_called(receiver, endpoint, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    delivery = webhooks.enqueue(endpoint=endpoint, event_id="evt_private", event_type="ping", payload={})
+    webhooks.deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert receiver.requests == []
+    assert "not a public address" in delivery.last_error
+    assert webhooks.address_refusal("https://169.254.169.254/latest/meta-data/")
