@@ -17,8 +17,10 @@ def deliver_webhook(delivery_id: int) -> None:
 
 @shared_task(name="api.tasks.sweep_webhooks", ignore_result=True)
 def sweep_webhooks() -> int:
-    """Beat's every-minute sweep: send every pending delivery whose time has come (lost tasks,
+    """Beat's every-minute sweep: write the deliveries of the finding-response reminders the
+    reminder sweep claimed, then send every pending delivery whose time has come (lost tasks,
     worker restarts, retries)."""
+    webhooks.enqueue_reminders()
     sent = 0
     for delivery_id in webhooks.due_deliveries():
         webhooks.deliver(delivery_id)

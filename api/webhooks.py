@@ -3,7 +3,8 @@
 When a service emits an event a firm should hear of (a finding released to the firm, a closeout
 decided, a case closed), ``on_event`` writes one ``WebhookDelivery`` per live endpoint of the
 case's firm in the same transaction (``core.events.subscribe``), so a delivery exists exactly when
-the change committed. After the commit a task sends it; the periodic sweep sends whatever is due
+the change committed. A finding response coming due is told once per reminder the sweep claimed
+(``enqueue_reminders``). After the commit a task sends it; the periodic sweep sends whatever is due
 and pending (a lost task, a worker restart, a retry whose time has come).
 
 The body carries ids and the case reference only, never a finding's or document's content: the
@@ -18,13 +19,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import ssl
 import time
 import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models, transaction
@@ -111,6 +115,22 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
 
+def address_refusal(url: str) -> str | None:
+    """Why Checkpoint will not call ``url``: a receiver is a firm's public server, never an address
+    inside the portal's own network (loopback, private, link-local: the cloud's metadata service),
+    unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES says so (tests, a private deployment)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return f"{host} does not resolve."
+    if any(not ipaddress.ip_address(address.split("%", 1)[0]).is_global for address in addresses):
+        return f"{host} is not a public address: webhooks go to a firm's public HTTPS server only."
+    return None
+
+
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
     timestamp = int(time.time())
@@ -128,6 +148,8 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     )
     if not delivery.endpoint.url.startswith("https://"):
         return None, "Only https:// endpoints are called."
+    if refusal := address_refusal(delivery.endpoint.url):
+        return None, refusal
     try:
         with urllib.request.urlopen(  # noqa: S310
             request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, context=_ssl_context()
@@ -175,6 +197,45 @@ def deliver(delivery_id: int) -> datetime.timedelta | None:
             update_fields=["attempts", "last_status", "last_error", "state", "delivered_at", "next_attempt_at"]
         )
         return wait
+
+
+REMINDER_LOOKBACK = datetime.timedelta(days=2)
+
+
+def enqueue_reminders(now: datetime.datetime | None = None) -> int:
+    """A firm hears of each finding response coming due as its liaisons do: one
+    ``reminder.response_due`` event per finding, threshold and deadline claimed by the reminder
+    sweep (not per liaison), written once per endpoint (the event id is the reminder's identity).
+    Reads the reminders claimed in the last two days, so a missed run catches up."""
+    from notifications.models import Reminder, ReminderKind
+
+    now = now or timezone.now()
+    claimed = (
+        Reminder.objects.filter(
+            kind=ReminderKind.RESPONSE_DUE, claimed_at__gte=now - REMINDER_LOOKBACK, cancelled_at__isnull=True
+        )
+        .values_list("case_id", "case__reference", "case__model__firm_id", "target_id", "threshold", "deadline")
+        .distinct()
+    )
+    firms = {row[2] for row in claimed}
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(firm_id__in=firms, removed_at__isnull=True):
+        endpoints.setdefault(endpoint.firm_id, []).append(endpoint)
+    written = 0
+    for case_id, reference, firm_id, finding_id, threshold, deadline in claimed:
+        for endpoint in endpoints.get(firm_id, []):
+            event_id = f"rem_response_due_{finding_id}_{threshold}_{deadline.isoformat()}"
+            if WebhookDelivery.objects.filter(endpoint=endpoint, event_id=event_id).exists():
+                continue
+            payload = {
+                "case": {"id": case_id, "reference": reference},
+                "finding": {"id": finding_id},
+                "response_due": deadline.isoformat(),
+                "days_from_due": threshold,
+            }
+            enqueue(endpoint=endpoint, event_id=event_id, event_type="reminder.response_due", payload=payload)
+            written += 1
+    return written
 
 
 def due_deliveries(limit: int = 200) -> list[int]:

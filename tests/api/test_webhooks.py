@@ -66,6 +66,7 @@ class Receiver:
 def receiver(tmp_path, settings):
     server = Receiver(tmp_path)
     settings.WEBHOOK_CA_BUNDLE = server.ca_path
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the receiver listens on 127.0.0.1
     settings.WEBHOOK_TIMEOUT_SECONDS = 5
     yield server
     server.close()
@@ -181,3 +182,42 @@ def test_only_https_and_only_the_firms_admin(client_for, alex, sam, kim, endpoin
     assert client_for(kim).post(f"/webhooks/{endpoint.pk}/remove/").status_code == 404
     endpoint.refresh_from_db()
     assert endpoint.removed_at is None
+
+
+def test_a_response_reminder_is_told_once_per_finding_not_per_liaison(
+    receiver, endpoint, case, dod_reviewer, dod_supervisor, alex, sam, django_capture_on_commit_callbacks
+):
+    import uuid
+
+    from notifications.models import Reminder
+
+    finding = _release_to_firm(case, dod_reviewer, dod_supervisor, django_capture_on_commit_callbacks)
+    receiver.requests.clear()
+    deadline = builders.days(3)
+    for liaison in (alex, sam):
+        Reminder.objects.create(
+            kind="response_due",
+            target_id=finding.pk,
+            case=case,
+            recipient=liaison,
+            threshold=-3,
+            deadline=deadline,
+            due_at=timezone.now(),
+            claim_token=uuid.uuid4(),
+        )
+    sweep_webhooks()
+    sweep_webhooks()  # a second beat, or the next minute: nothing more
+    reminders = [json.loads(r["body"]) for r in receiver.requests]
+    assert [r["type"] for r in reminders] == ["reminder.response_due"]
+    assert reminders[0]["finding"] == {"id": finding.pk}
+    assert reminders[0]["response_due"] == deadline.isoformat()
+
+
+def test_an_address_inside_the_network_is_never_called(receiver, endpoint, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    delivery = webhooks.enqueue(endpoint=endpoint, event_id="evt_private", event_type="ping", payload={})
+    webhooks.deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert receiver.requests == []
+    assert "not a public address" in delivery.last_error
+    assert webhooks.address_refusal("https://169.254.169.254/latest/meta-data/")

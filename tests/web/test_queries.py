@@ -1,6 +1,7 @@
 """Every list and detail page runs the same, pinned, number of SQL queries with 1 row as with 50
 (cases, findings, comments, documents, responses, closeouts, models, firms, agencies, audit
-events): a page whose count grows with its rows fails here.
+events, API tokens, webhooks and their deliveries, and the API's case and finding lists): a page
+whose count grows with its rows fails here.
 
 The first row of everything is made through the services. The other 49 are copies of it, written
 in bulk with the very object permissions the services granted the original (building 49 of
@@ -26,6 +27,8 @@ from guardian.utils import get_group_obj_perms_model
 
 from accounts.models import SignedInSession
 from agencies.services import agency_create
+from api import webhooks
+from api.services import token_create, webhook_endpoint_add
 from cases.models import CarriedForwardFinding, ReviewCase
 from cases.selectors import cases_for, models_for
 from cases.services import case_assign_reviewers
@@ -95,6 +98,14 @@ PINNED = {
     "metrics, coordinator": 16,
     "metrics, supervisor": 15,
     "saved searches": 5,
+    "api tokens": 10,
+    "every live token": 12,
+    "webhooks": 10,
+    "webhook deliveries": 12,
+    "api case list, liaison": 8,
+    "api case list, reviewer": 8,
+    "api finding list, liaison": 7,
+    "api finding list, reviewer": 7,
 }
 
 
@@ -119,6 +130,9 @@ class World:
     interruption: Any
     ledger_comment: Any
     saved_search: Any = None  # the saved-searches page lists Northwind's
+    token: Any  # Alex's API tokens page, and the coordinators' list of live tokens
+    webhook: Any  # Northwind's webhooks page
+    delivery: Any  # the endpoint's delivery log
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
@@ -170,6 +184,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         cause="outage",
     )
     ledger_comment = configuration_services.ledger_comment_add(actor=alex, body="Noted", period=period)
+    token, _raw = token_create(actor=alex, name="Token 0", scope="read", days=30, passed_mfa=True)
+    webhook, _secret = webhook_endpoint_add(actor=alex, url="https://hooks.northwind.test/0")
+    delivery = webhooks.enqueue(endpoint=webhook, event_id="evt_0", event_type="ping", payload={})
     return World(
         case=case,
         document=document,
@@ -190,6 +207,9 @@ def build(people: dict[str, Any], case: ReviewCase) -> World:
         saved_search=saved_search_create(
             owner=alex, name="Saved 0", query="finding", filters=Filters(kind="finding"), share=True
         ),
+        token=token,
+        webhook=webhook,
+        delivery=delivery,
     )
 
 
@@ -261,6 +281,9 @@ def multiply(world: World, people: dict[str, Any], rows: int) -> None:
     clone(world.ledger_comment, more, body=lambda i: f"Noted {i + 1}")
     clone(world.ledger_comment, more, period_id=lambda i: periods[i].pk)
     clone(world.ledger_comment, more, period_id=None, interruption_id=lambda i: interruptions[i].pk)
+    clone(world.token, more, prefix=lambda i: f"copy{i:04d}", key_hash=lambda i: f"{i:064d}")
+    clone(world.webhook, more, url=lambda i: f"https://hooks.northwind.test/{i + 1}")
+    clone(world.delivery, more, event_id=lambda i: f"evt_{i + 1}")
     # Through the service, so that the case's own audit log and timeline grow too.
     for i in range(more):
         finding_services.comment_add(case=world.case, actor=alex, body=f"Case comment {i + 1}")
@@ -328,6 +351,14 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "metrics, coordinator": ("coordinator", reverse("metrics:dashboard")),
         "metrics, supervisor": ("dod_supervisor", reverse("metrics:dashboard")),
         "saved searches": ("alex", reverse("search:saved_list")),
+        "api tokens": ("alex", reverse("api_pages:tokens")),
+        "every live token": ("coordinator", reverse("api_pages:all_tokens")),
+        "webhooks": ("alex", reverse("webhooks:list")),
+        "webhook deliveries": ("alex", reverse("webhooks:detail", args=[world.webhook.pk])),
+        "api case list, liaison": ("alex", reverse("api:cases")),
+        "api case list, reviewer": ("dod_reviewer", reverse("api:cases")),
+        "api finding list, liaison": ("alex", reverse("api:findings")),
+        "api finding list, reviewer": ("dod_reviewer", reverse("api:findings")),
     }
 
 
