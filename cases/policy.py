@@ -115,7 +115,7 @@ def standing(actor: Any, case: ReviewCase, *, seen: bool = False) -> Standing:
     if (firm := firm_membership(actor)) is not None and firm.firm_id == case.model.firm_id:
         roles.add(Role.FIRM)
     elif (agency := agency_membership(actor)) is not None:
-        if CaseAgencyAssignment.objects.filter(case=case, agency_id=agency.agency_id).exists():
+        if _assigned(case, agency.agency_id):
             membership = agency
             roles.add(Role.REVIEWER)
             if agency.is_supervisor:
@@ -123,6 +123,15 @@ def standing(actor: Any, case: ReviewCase, *, seen: bool = False) -> Standing:
     elif is_coordinator(actor):
         roles.add(Role.COORDINATOR)
     return Standing(frozenset(roles), membership)
+
+
+def _assigned(case: ReviewCase, agency_id: int) -> bool:
+    """Is the agency assigned to the case? Read from the case's agency assignments when the caller
+    fetched them already in this request (a page that lists them), else one indexed query."""
+    fetched = getattr(case, "_prefetched_objects_cache", {}).get("agency_assignments")
+    if fetched is not None:
+        return any(assignment.agency_id == agency_id for assignment in fetched)
+    return CaseAgencyAssignment.objects.filter(case=case, agency_id=agency_id).exists()
 
 
 def _state_label(case: ReviewCase) -> str:

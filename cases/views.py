@@ -21,6 +21,7 @@ from accounts.roles import agency_membership, sees_government_names
 from agencies.models import Agency
 from cases import forms, policy, services
 from cases.models import (
+    CaseAgencyAssignment,
     CaseState,
     Closeout,
     CloseoutState,
@@ -159,11 +160,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, pk, related=("sharing_attestation__configuration", "sharing_attestation__attested_by")
     )
     user = request.user
+    # Held by the case for this request: its agency assignments (the page lists them and the
+    # person's standing reads them) and its current configurations (the page lists them and the
+    # draft rule's "has the firm named one" reads them).
+    prefetch_related_objects(
+        [case],
+        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency")),
+        Prefetch("configurations", queryset=current_configurations(case)),
+    )
     held = policy.standing(user, case, seen=True)
     coordinator = Role.COORDINATOR in held.roles
-    # The current configurations, held by the case: the page lists them and the draft rule's
-    # "has the firm named one" reads them (no query of its own).
-    prefetch_related_objects([case], Prefetch("configurations", queryset=current_configurations(case), to_attr=None))
     try:
         attestation: Any = case.sharing_attestation
     except ObjectDoesNotExist:
@@ -172,7 +178,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "case": case,
         "actions": _actions(user, case, held, attested=attestation is not None),
-        "agencies": [a.agency for a in case.agency_assignments.select_related("agency")],
+        "agencies": [a.agency for a in case.agency_assignments.all()],
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
         .order_by("agency__short_name", "-is_lead"),
@@ -211,8 +217,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
         context["comment_form"] = _comment_form(user, case)
         order = {"firm": 0, "government": 1}  # then each agency by name
+        # Records are stored as a case closes: an open case has none to list.
         context["records"] = sorted(
-            records_for(user).filter(case=case),
+            records_for(user).filter(case=case) if case.state == CaseState.CLOSED else [],
             key=lambda r: (order.get(r.audience, 2), r.agency.short_name if r.agency else ""),
         )
         if not context["records"]:

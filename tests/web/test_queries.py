@@ -62,7 +62,7 @@ PINNED = {
     "case list, filtered": 8,
     "triage": 9,
     "case detail, liaison": 15,
-    "case detail, reviewer": 16,
+    "case detail, reviewer": 15,
     "case detail, coordinator": 13,
     "case audit log": 8,
     "finding list, liaison": 6,
@@ -96,16 +96,16 @@ PINNED = {
     "access ledger, reviewer": 15,
     "sharing attestation, liaison": 7,
     "metrics, coordinator": 16,
-    "metrics, supervisor": 15,
+    "metrics, supervisor": 14,
     "saved searches": 5,
-    "api tokens": 10,
-    "every live token": 12,
-    "webhooks": 10,
-    "webhook deliveries": 12,
-    "api case list, liaison": 8,
-    "api case list, reviewer": 8,
-    "api finding list, liaison": 7,
-    "api finding list, reviewer": 7,
+    "api tokens": 5,
+    "every live token": 7,
+    "webhooks": 5,
+    "webhook deliveries": 7,
+    "api case list, liaison": 5,
+    "api case list, reviewer": 5,
+    "api finding list, liaison": 4,
+    "api finding list, reviewer": 4,
 }
 
 
@@ -129,10 +129,10 @@ class World:
     period: Any  # the access ledger lists periods, interruptions and their comments
     interruption: Any
     ledger_comment: Any
-    saved_search: Any = None  # the saved-searches page lists Northwind's
     token: Any  # Alex's API tokens page, and the coordinators' list of live tokens
     webhook: Any  # Northwind's webhooks page
     delivery: Any  # the endpoint's delivery log
+    saved_search: Any = None  # the saved-searches page lists Northwind's
 
 
 def build(people: dict[str, Any], case: ReviewCase) -> World:
