@@ -95,7 +95,7 @@ PINNED = {
     "access ledger, liaison": 11,
     "access ledger, reviewer": 15,
     "sharing attestation, liaison": 7,
-    "metrics, coordinator": 16,
+    "metrics, coordinator": 15,
     "metrics, supervisor": 14,
     "saved searches": 5,
     "api tokens": 5,
