@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -23,8 +23,9 @@ from audit.models import AuditEvent
 from cases.models import CarriedForwardFinding, Closeout, CloseoutDecision, Decision, ReviewCase
 from cases.policy import Role
 from core.permissions import get_visible_or_404, held_by_every, visible
-from documents.models import Document, DocumentVersion, Marking
+from documents.models import Document, Marking
 from documents.permissions import VIEW_DOCUMENT
+from documents.selectors import live_versions
 from findings.models import Finding, FindingResponse, FindingState
 from findings.permissions import VIEW_FINDING
 from records.models import Audience, CloseoutRecord
@@ -142,11 +143,14 @@ def record_content(
         .select_related("actor")
         .order_by("id")
     ]
+    # Retracted versions (uploaded by mistake) are in no list and no record; a document left
+    # with none is not listed either.
     content.documents = list(
         held_by_every(VIEW_DOCUMENT, Document.objects.filter(case=case), groups)
+        .filter(Exists(live_versions().filter(document=OuterRef("pk"))))
         .select_related("agency")
         .prefetch_related(
-            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("number"))
+            Prefetch("versions", queryset=live_versions().select_related("uploaded_by").order_by("number"))
         )
         .order_by("kind", "title", "pk")
     )

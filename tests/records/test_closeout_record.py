@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from cases.models import Closeout
 from cases.services import case_move_sharing_date
 from core.errors import DomainError
+from documents.services import document_add_version, document_version_retract
 from findings.services import finding_withdraw
 from records.models import Audience, CloseoutRecord, ImmutableRecordError
 from records.rendering import HASH_LINE_TOKEN, record_sha256, without_hash_line
@@ -77,9 +78,11 @@ def close(review, dod_supervisor, treasury_supervisor, *, pdfs=False):
     """Close the case; with ``pdfs``, draw the four PDFs as the worker's task does (a few seconds).
     (Tasks run in-process in the tests, so closing queues none: see records.services._queue_pdfs.)"""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        closeout_decide(closeout=review["closeout"], actor=dod_supervisor, approve=True, reason="DoD statement: done.")
         closeout_decide(
-            closeout=review["closeout"], actor=treasury_supervisor, approve=True, reason="Treasury statement: done."
+            closeout=review["closeout"], actor=dod_supervisor, approve=True, statement="DoD statement: done."
+        )
+        closeout_decide(
+            closeout=review["closeout"], actor=treasury_supervisor, approve=True, statement="Treasury statement: done."
         )
     review["case"].refresh_from_db()
     records = CloseoutRecord.objects.filter(case=review["case"]).select_related("agency")
@@ -133,6 +136,18 @@ def test_each_audience_gets_its_own_record_with_what_it_may_see(review, dod_supe
     dod_text = "".join(pdf_pages(records[("agency", "dod")])).replace(" ", "")
     assert review["working"].sha256 in dod_text
     assert case.documents.get(kind="system_card").versions.get().sha256 in dod_text
+
+
+def test_a_retracted_version_is_in_no_record(review, alex, dod_supervisor, treasury_supervisor):
+    card = review["case"].documents.get(kind="system_card")
+    mistaken = document_add_version(document=card, upload=builders.pdf("mistake.pdf", "by mistake"), actor=alex)
+    document_version_retract(version=mistaken, actor=alex, reason="Wrong file")
+    records = close(review, dod_supervisor, treasury_supervisor, pdfs=True)
+    kept = card.versions.get(number=1).sha256
+    for key, record in records.items():
+        text = "".join(pdf_pages(record)).replace(" ", "")
+        assert mistaken.sha256 not in text, key
+        assert kept in text, key
 
 
 def test_the_stored_sha256_is_the_one_printed_and_the_files_match(review, dod_supervisor, treasury_supervisor):
