@@ -157,6 +157,12 @@ def test_a_case_travels_through_every_role_in_the_browser(
     office = open_page(coordinator)
     expect(main(office).get_by_role("table", name="Submitted cases awaiting agencies")).to_contain_text(case.reference)
     check_page(office, "coordinator-dashboard")
+    # The triage queue shows what assigning needs: the model's modalities, the documents, the window.
+    click_link(office, "The whole triage queue")
+    triage = main(office).get_by_role("table", name=re.compile("^Submitted cases awaiting agencies"))
+    expect(triage).to_contain_text(case.reference)
+    expect(triage).to_contain_text("System card, Access instructions")
+    check_page(office, "triage", docs="triage.png")
     click_link(office, case.reference)
     h1(office).to_contain_text(case.reference)
     check_page(office, "coordinator-case")
