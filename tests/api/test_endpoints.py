@@ -117,7 +117,7 @@ def test_the_finding_lifecycle_through_the_api(api_for, case, dod_reviewer, dod_
     assert answered.status_code == 200
     assert answered.json()["state"] == "firm_responded"
     assert len(firm.get(f"/api/v1/findings/{pk}/responses/").json()["results"]) == 1
-    unexplained = reviewer.post(f"/api/v1/findings/{pk}/resolve/")
+    unexplained = reviewer.post(f"/api/v1/findings/{pk}/resolve/", {}, content_type=JSON)
     assert unexplained.status_code == 400  # a resolution says how
     resolved = reviewer.post(f"/api/v1/findings/{pk}/resolve/", {"note": "Fixed in 2.1."}, content_type=JSON)
     assert resolved.json()["state"] == "resolved"

@@ -69,7 +69,7 @@ def test_low_access_is_told_once_across_two_sweeps_and_again_when_the_date_moves
     run_sweep()  # a second sweep, the next day: nothing more
     text = (
         f"{case.reference}: effective access to the model is below 10 days for at least one agency, "
-        "and the sharing date is Wednesday 17 June 2026"
+        "and the sharing date is Jun 17, 2026"
     )
     assert sent_to(coordinator.email) == [f"[Checkpoint] {text}"]
     assert sent_to(dod_supervisor.email).count(f"[Checkpoint] {text}") == 1
@@ -93,7 +93,7 @@ def test_low_access_is_told_once_across_two_sweeps_and_again_when_the_date_moves
     run_sweep()
     run_sweep()
     assert len([s for s in sent_to(coordinator.email) if "effective access" in s]) == 2
-    assert sent_to(coordinator.email)[-1].endswith("the sharing date is Friday 19 June 2026")
+    assert sent_to(coordinator.email)[-1].endswith("the sharing date is Jun 19, 2026")
 
 
 def test_enough_access_tells_nobody(clock, case, dod_reviewer, coordinator):
@@ -120,7 +120,7 @@ def test_the_firm_is_asked_for_its_attestation_on_the_sharing_date_until_it_give
     run_sweep()
     run_sweep()
     text = (
-        f"{case.reference}: your sharing date, Wednesday 17 June 2026, has arrived. You are asked to state which "
+        f"{case.reference}: your sharing date, Jun 17, 2026, has arrived. You are asked to state which "
         "configuration, if any, you share with partners (you may prefer not to say)"
     )
     assert inbox(alex)[-1] == f"{text}."
