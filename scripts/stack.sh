@@ -206,6 +206,16 @@ http {
     ssl_certificate_key $STACK_DIR/tls/key.pem;
     ssl_protocols TLSv1.2 TLSv1.3;
 
+    # A node's readiness answer (503 while the beat's first heartbeat is not in yet, say) is
+    # passed on as it is: it must not take the node out of the pool, nor be retried.
+    location = /readyz {
+      proxy_pass http://checkpoint_web;
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-Proto https;
+      proxy_set_header X-Request-ID \$request_id;
+      proxy_next_upstream error timeout;
+    }
+
     location / {
       proxy_pass http://checkpoint_web;
       proxy_set_header Host \$http_host;
