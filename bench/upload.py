@@ -137,7 +137,10 @@ def main() -> int:
         firm_membership_add(firm=firm, user=user, is_admin=True, actor=None)
         model = ai_model_register(actor=user, name="Bench model", version=str(os.getpid()))
         case = case_create(model=model, actor=user)
-        session = sign_in(Client(), user).cookies["sessionid"].value
+        from django.conf import settings
+
+        session_cookie, csrf_cookie_name = settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME
+        session = sign_in(Client(), user).cookies[session_cookie].value
         from django import db
 
         db.connections.close_all()
@@ -170,7 +173,7 @@ def main() -> int:
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
-                conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+                conn.request("GET", path, headers={"Cookie": f"{session_cookie}={session}"})
                 page = conn.getresponse()
                 body = page.read().decode()
                 break
@@ -179,7 +182,7 @@ def main() -> int:
                     raise
                 time.sleep(0.2)
         assert page.status == 200, (page.status, body[:500])
-        csrf_cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie")).group(1)
+        csrf_cookie = re.search(rf"{re.escape(csrf_cookie_name)}=([^;]+)", page.getheader("Set-Cookie")).group(1)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
         worker = children(server.pid)[0]
         hwm_before = vm_hwm_kib(worker)
@@ -210,7 +213,7 @@ def main() -> int:
         for name, value in (
             ("Content-Type", f"multipart/form-data; boundary={boundary}"),
             ("Content-Length", str(length)),
-            ("Cookie", f"sessionid={session}; csrftoken={csrf_cookie}"),
+            ("Cookie", f"{session_cookie}={session}; {csrf_cookie_name}={csrf_cookie}"),
             ("Accept", "application/json"),
             ("Origin", f"http://127.0.0.1:{port}"),
             ("Referer", f"http://127.0.0.1:{port}{path}"),
