@@ -25,7 +25,7 @@ from api.idempotency import idempotent
 from cases import services as case_services
 from cases.models import CaseAgencyAssignment, CaseState, Closeout, CloseoutDecision, ReviewCase
 from cases.permissions import CHANGE_MODEL
-from cases.selectors import cases_for, get_case_for, get_model_for, models_for
+from cases.selectors import cases_for, get_case_for, get_closeout_for, get_model_for, models_for
 from configurations.models import Configuration
 from configurations.selectors import configurations_for, current_configurations
 from documents.models import DocumentVersion
@@ -626,13 +626,6 @@ def _closeouts() -> QuerySet[Closeout]:
     )
 
 
-def _get_closeout_for(user: Any, pk: int) -> Closeout:
-    """A closeout, if its case is visible to the person (404 otherwise, as on the pages)."""
-    case_id = Closeout.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-    case = get_case_for(user, case_id)
-    return _closeouts().get(pk=pk, case=case)
-
-
 class CaseCloseouts(Listing):
     serializer_class = s.CloseoutSerializer
 
@@ -670,7 +663,7 @@ class CloseoutDetail(GenericAPIView):
 
     @extend_schema(summary="One closeout with its agencies' decisions", operation_id="closeouts_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.CloseoutSerializer(_get_closeout_for(request.user, pk)).data)
+        return Response(s.CloseoutSerializer(get_closeout_for(request.user, pk, _closeouts())).data)
 
 
 class CloseoutDecide(GenericAPIView):
@@ -683,7 +676,7 @@ class CloseoutDecide(GenericAPIView):
         responses={200: s.CloseoutSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        closeout = _get_closeout_for(request.user, pk)
+        closeout = get_closeout_for(request.user, pk, _closeouts())
         data = _valid(s.CloseoutDecideSerializer, request.data)
         workflow_services.closeout_decide(
             closeout=closeout,

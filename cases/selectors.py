@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, QuerySet
 
-from cases.models import AIModel, CaseAgencyAssignment, ReviewCase, ReviewerAssignment
+from cases.models import AIModel, CaseAgencyAssignment, Closeout, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE, VIEW_MODEL
-from core.permissions import get_visible_or_404, visible
+from core.permissions import get_visible_or_404, refuse_access, visible
 
 
 def cases_for(user: Any, perm: str = VIEW_CASE) -> QuerySet[ReviewCase]:
@@ -46,6 +46,16 @@ def get_case_for(user: Any, pk: Any, perm: str = VIEW_CASE, *, related: tuple[st
     """One case, if ``user`` holds ``perm`` on it; 404 for missing and forbidden alike. ``related``:
     more one-to-one rows to fetch in the same statement (a page that shows them)."""
     return get_visible_or_404(user, perm, ReviewCase.objects.select_related("model__firm__group", *related), pk)
+
+
+def get_closeout_for(user: Any, pk: Any, queryset: QuerySet[Closeout] | None = None) -> Closeout:
+    """One closeout, if ``user`` may see its case (the case's permission, in the same statement);
+    404 for missing and forbidden alike. ``queryset``: what to fetch with it."""
+    closeouts = Closeout.objects.all() if queryset is None else queryset
+    try:
+        return closeouts.filter(case__in=visible(user, VIEW_CASE, ReviewCase.objects.all()).values("pk")).get(pk=pk)
+    except (Closeout.DoesNotExist, ValueError, TypeError):
+        raise refuse_access(user, "cases.view_closeout", pk) from None
 
 
 def models_for(user: Any, perm: str = VIEW_MODEL) -> QuerySet[AIModel]:

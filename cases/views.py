@@ -29,14 +29,21 @@ from cases.models import (
     ReviewCase,
     ReviewerAssignment,
 )
-from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE, VIEW_CASE
+from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
 from cases.policy import Role
-from cases.selectors import by_urgency, cases_for, get_case_for, get_model_for, models_for, with_agencies
+from cases.selectors import (
+    by_urgency,
+    cases_for,
+    get_case_for,
+    get_closeout_for,
+    get_model_for,
+    models_for,
+    with_agencies,
+)
 from configurations import policy as configurations_policy
 from configurations.chart import chart as access_chart
 from configurations.selectors import access_summary_for, current_configurations
 from core import formats
-from core.permissions import held, refuse_access
 from core.policy import decide
 from core.web import attempt, paginate
 from documents import policy as documents_policy
@@ -430,24 +437,13 @@ def closeout_request(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _get_closeout_for(user: User, pk: int) -> Closeout:
-    """A closeout, if its case is visible to the user and they are not a coordinator-only reader
-    of contents; 404 otherwise."""
-    # One statement: the closeout with its case, authorized by the case's permission (held()).
-    closeouts = Closeout.objects.select_related(
-        "case__model__firm__group", "requested_by__agency_membership__agency"
-    ).filter(held(user, VIEW_CASE, outer="case_id"))
-    if user is None or not user.is_authenticated or not user.is_active:
-        closeouts = closeouts.none()
-    try:
-        return closeouts.get(pk=pk)
-    except (Closeout.DoesNotExist, ValueError, TypeError):
-        raise refuse_access(user, "cases.view_closeout", pk) from None
-
-
 @login_required
 def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    closeout = _get_closeout_for(request.user, pk)
+    closeout = get_closeout_for(
+        request.user,
+        pk,
+        Closeout.objects.select_related("case__model__firm__group", "requested_by__agency_membership__agency"),
+    )
     case = closeout.case
     membership = agency_membership(request.user)
     held = policy.standing(request.user, case, seen=True)
@@ -474,7 +470,11 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def closeout_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    closeout = _get_closeout_for(request.user, pk)
+    closeout = get_closeout_for(
+        request.user,
+        pk,
+        Closeout.objects.select_related("case__model__firm__group", "requested_by__agency_membership__agency"),
+    )
     form = forms.CloseoutDecisionForm(request.POST)
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
