@@ -103,7 +103,7 @@ def seed(today: datetime.date) -> None:
             grants.append(ReviewCaseGroupObjectPermission(permission=view, group=coordinators, content_object=case))
             continue
         agency = agencies[n % len(agencies)]
-        assignments.append(CaseAgencyAssignment(case=case, agency=agency, assigned_by=liaison))
+        assignments.append(CaseAgencyAssignment(case=case, agency=agency, assigned_by=liaison, staffed=True))
         team.append(ReviewerAssignment(case=case, reviewer=reviewers[agency.pk], agency=agency, assigned_by=liaison))
         for perm in (view, review):
             grants.append(ReviewCaseGroupObjectPermission(permission=perm, group=agency.group, content_object=case))

@@ -174,6 +174,7 @@ DUE_CHOICES = [
     ("3", "Within 3 days"),
     ("past", "Sharing date passed"),
 ]
+STAFFING_CHOICES = [("", "Any"), ("unstaffed", "An assigned agency has none yet")]
 SORT_CHOICES = [
     ("sharing_date", "Days left (soonest first)"),
     ("-sharing_date", "Days left (latest first)"),
@@ -189,11 +190,21 @@ class CaseFilterForm(cp.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, empty_label="Any agency")
     due = forms.ChoiceField(choices=DUE_CHOICES, required=False, label="Days left")
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
+    staffing = forms.ChoiceField(choices=STAFFING_CHOICES, required=False, label="Reviewers")
+
+    def __init__(self, *args: Any, staffing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staffing:  # whether agencies have staffed a case is the government's to filter on
+            del self.fields["staffing"]
 
     def filter(self, queryset: Any, today: datetime.date) -> Any:
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
+        if data.get("staffing") == "unstaffed":
+            from cases.selectors import unstaffed
+
+            queryset = unstaffed(queryset)
         if data.get("q"):
             from django.db.models import Q
 

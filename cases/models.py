@@ -147,9 +147,14 @@ class CaseAgencyAssignment(models.Model):
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="case_assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
+    # Whether the agency has put a reviewer on the case: kept by the services that set its reviewers
+    # (``case_assign_reviewers``), so that "assigned agencies without a reviewer" is read from an
+    # index instead of comparing every assignment with every reviewer.
+    staffed = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="case_agency_once")]
+        indexes = [models.Index(fields=["case"], condition=Q(staffed=False), name="case_agency_unstaffed")]
 
     def __str__(self) -> str:
         return f"{self.agency} on {self.case}"
@@ -204,6 +209,11 @@ class Closeout(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(state="pending"), name="closeout_one_pending_per_case"
             ),
+        ]
+        indexes = [
+            # The dashboards' "awaiting your decision", oldest first: their first rows are read from
+            # the index, not sorted from every pending closeout.
+            models.Index(fields=["requested_at"], condition=Q(state="pending"), name="closeout_pending_oldest"),
         ]
 
     def __str__(self) -> str:

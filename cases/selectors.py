@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, QuerySet
 
-from cases.models import AIModel, CaseAgencyAssignment, Closeout, ReviewCase, ReviewerAssignment
+from cases.models import AIModel, CaseAgencyAssignment, CaseState, Closeout, ReviewCase
 from cases.permissions import VIEW_CASE, VIEW_MODEL
 from core.permissions import get_visible_or_404, refuse_access, visible
 
@@ -31,15 +31,17 @@ def by_urgency(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
 
 
 def with_agencies(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
-    """Cases with their assigned agencies prefetched, each marked ``has_reviewer`` (whether the
-    agency has put a reviewer on the case): two queries, whatever the number of rows."""
-    reviewed = ReviewerAssignment.objects.filter(case=OuterRef("case_id"), agency=OuterRef("agency_id"))
-    assignments = (
-        CaseAgencyAssignment.objects.select_related("agency")
-        .annotate(has_reviewer=Exists(reviewed))
-        .order_by("agency__short_name")
-    )
+    """Cases with their assigned agencies prefetched (each says whether the agency has put a
+    reviewer on the case: ``staffed``): two queries, whatever the number of rows."""
+    assignments = CaseAgencyAssignment.objects.select_related("agency").order_by("agency__short_name")
     return cases.prefetch_related(Prefetch("agency_assignments", queryset=assignments))
+
+
+def unstaffed(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+    """The cases of ``cases`` in review where an assigned agency has no reviewer yet."""
+    return cases.filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED]).filter(
+        Exists(CaseAgencyAssignment.objects.filter(case=OuterRef("pk"), staffed=False))
+    )
 
 
 def get_case_for(user: Any, pk: Any, perm: str = VIEW_CASE, *, related: tuple[str, ...] = ()) -> ReviewCase:

@@ -26,6 +26,7 @@ from cases import policy
 from cases.models import (
     REVIEW_WINDOW_MAX,
     AIModel,
+    CaseAgencyAssignment,
     CaseState,
     CloseoutState,
     Modality,
@@ -275,6 +276,7 @@ def case_assign_reviewers(
             for user in team.values()
         ]
     )
+    CaseAgencyAssignment.objects.filter(case=case, agency=agency).update(staffed=bool(team))
     audit_record(
         actor=actor,
         action=AuditAction.CASE_REVIEWERS_ASSIGNED,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import coordinator_object, coordinator_required, liaison_required, supervisor_object
 from accounts.models import User
-from accounts.roles import agency_membership, sees_government_names
+from accounts.roles import agency_membership, firm_membership, sees_government_names
 from agencies.models import Agency
 from cases import forms, policy, services
 from cases.models import (
@@ -55,7 +55,7 @@ from records.policy import interim_report_refusal
 from records.selectors import records_for
 from workflow import policy as workflow_policy
 from workflow import services as workflow_services
-from workflow.selectors import case_timeline, closeout_review
+from workflow.selectors import SeenOnCase, case_timeline, closeout_review
 
 # --- models ----------------------------------------------------------------------------------
 
@@ -107,12 +107,17 @@ def _listing(user: Any) -> Any:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = forms.CaseFilterForm(request.GET or None)
+    # Government people and the program office may list the cases an agency has not staffed yet.
+    form = forms.CaseFilterForm(request.GET or None, staffing=firm_membership(request.user) is None)
     cases = (
         form.filter(_listing(request.user), timezone.localdate()) if request.GET else by_urgency(_listing(request.user))
     )
     page = paginate(request, cases)
-    return render(request, "cases/case_list.html", {"page": page, "form": form, "title": "Cases"})
+    return render(
+        request,
+        "cases/case_list.html",
+        {"page": page, "form": form, "title": "Cases", "flag_unstaffed": "staffing" in form.fields},
+    )
 
 
 @coordinator_required
@@ -189,7 +194,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
         .order_by("agency__short_name", "-is_lead"),
-        "timeline": case_timeline(user, case, held=held),
         "pending_closeout": next((c for c in closeouts if c.state == CloseoutState.PENDING), None),
         "closeouts": closeouts,
         "is_coordinator": coordinator,
@@ -201,27 +205,31 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         now = timezone.now()
         context["summary"] = access_summary_for(user, case, held=held, now=now, agencies=context["agencies"])
         context["chart"] = access_chart(context["summary"], now=now)
+    seen = None
     if not coordinator:  # Coordinators see case metadata, not its contents.
         newest = live_versions().filter(document=OuterRef("pk")).order_by("-number")
-        context["documents"] = (
+        # Every document of the case the reader may see, with its latest version that counts (not
+        # retracted), in one statement: the list shows those that have one, the timeline all.
+        documents = list(
             documents_for(user)
             .filter(case=case)
-            .filter(Exists(live_versions().filter(document=OuterRef("pk"))))
             .select_related("agency")
-            # The latest version that counts (not retracted), in the same statement.
             .annotate(
                 latest_number=Subquery(newest.values("number")[:1]),
                 latest_uploaded_at=Subquery(newest.values("uploaded_at")[:1]),
             )
             .order_by("kind", "title")
         )
+        context["documents"] = [document for document in documents if document.latest_number is not None]
         findings = list(findings_for(user).filter(case=case).select_related("configuration").order_by("-created_at"))
         for finding in findings:  # the rule's answer, per finding: tested on what the firm shares?
             finding.shared_differs = configurations_policy.attestation_differs_for(
                 context["attestation"], finding.configuration
             )
         context["findings"] = findings
-        context["comments"] = comments_for(user).filter(case=case, finding__isnull=True).order_by("created_at")
+        # Every comment on the case the reader may see: the thread lists those on the case itself.
+        comments = list(comments_for(user).filter(case=case).order_by("created_at"))
+        context["comments"] = [comment for comment in comments if comment.finding_id is None]
         context["comment_form"] = _comment_form(user, case)
         order = {"firm": 0, "government": 1}  # then each agency by name
         # Records are stored as a case closes: an open case has none to list.
@@ -231,6 +239,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if not context["records"]:
             context["report"] = decide(interim_report_refusal(case, held))
+        seen = SeenOnCase(
+            findings=frozenset(f.pk for f in findings),
+            comments=frozenset(c.pk for c in comments),
+            documents=frozenset(d.pk for d in documents),
+        )
+    context["timeline"] = case_timeline(user, case, held=held, seen=seen)
     return render(request, "cases/case_detail.html", context)
 
 

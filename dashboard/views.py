@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.roles import agency_membership, firm_membership, is_coordinator
-from cases.models import OPEN_STATES, CaseAgencyAssignment, CaseState, Closeout, CloseoutState, ReviewerAssignment
-from cases.selectors import by_urgency, cases_for, with_agencies
+from cases.models import OPEN_STATES, CaseState, Closeout, CloseoutState
+from cases.selectors import by_urgency, cases_for, unstaffed, with_agencies
 from configurations.selectors import effective_access_days
 from core.models import Visibility
 from findings.models import FindingState
@@ -64,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             # Drafts this supervisor may release beyond the agency, those someone asked for first.
             context["drafts_to_release"] = (
                 findings_awaiting_release_by(user, findings_for(user))
+                # what the list shows, and no more joins for the planner to order
+                .select_related(None)
                 .select_related("case", "release_requested_by")
                 .order_by(F("release_requested_at").asc(nulls_last=True), "created_at")[:DASHBOARD_ROWS]
             )
@@ -72,15 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
         visible = _cases(user)
         context["triage"] = by_urgency(visible.filter(state=CaseState.SUBMITTED))[:DASHBOARD_ROWS]
         # Cases in review where an assigned agency has not put a reviewer on them yet.
-        context["unstaffed"] = by_urgency(
-            visible.filter(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED]).filter(
-                Exists(
-                    CaseAgencyAssignment.objects.filter(case=OuterRef("pk")).exclude(
-                        Exists(ReviewerAssignment.objects.filter(case=OuterRef("case"), agency=OuterRef("agency")))
-                    )
-                )
-            )
-        )[:DASHBOARD_ROWS]
+        context["unstaffed"] = by_urgency(unstaffed(visible))[:DASHBOARD_ROWS]
         counts = dict(visible.order_by().values_list("state").annotate(n=Count("pk")))
         context["counts"] = [(label, counts.get(value, 0)) for value, label in CaseState.choices if value != "draft"]
         context["closeouts"] = (

@@ -229,8 +229,12 @@ class Seeder:
                 self.assigned[case.pk] = agencies
                 self.team[case.pk] = {}
                 for agency in agencies:
-                    assignments.append(CaseAgencyAssignment(case=case, agency=agency, assigned_by=self.coordinator))
                     people = rng.sample(self.reviewers[agency.pk], min(2, len(self.reviewers[agency.pk])))
+                    assignments.append(
+                        CaseAgencyAssignment(
+                            case=case, agency=agency, assigned_by=self.coordinator, staffed=bool(people)
+                        )
+                    )
                     self.team[case.pk][agency.pk] = people
                     for i, reviewer in enumerate(people):
                         reviewers.append(

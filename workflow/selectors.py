@@ -29,10 +29,25 @@ _GUARDED_TARGETS = {
 }
 
 
-def case_timeline(user: Any, case: Any, *, held: Standing | None = None) -> QuerySet[AuditEvent]:
+@dataclass(frozen=True)
+class SeenOnCase:
+    """The ids of a case's findings, comments and documents that one reader may see, when the page
+    has already read them through the selectors (``findings_for`` ...): the timeline filters on
+    them instead of asking the permission tables again."""
+
+    findings: frozenset[int]
+    comments: frozenset[int]
+    documents: frozenset[int]
+
+
+def case_timeline(
+    user: Any, case: Any, *, held: Standing | None = None, seen: SeenOnCase | None = None
+) -> QuerySet[AuditEvent]:
     """The case's history from the audit log, holding only events about objects ``user`` may see.
 
     Coordinators read the whole log of the case (it holds no finding or document content).
+    ``seen``: the objects of the case ``user`` may see, when the caller has them (one statement
+    either way).
     """
     events = (
         AuditEvent.objects.filter(case=case, action__in=TIMELINE_LABELS)
@@ -43,22 +58,32 @@ def case_timeline(user: Any, case: Any, *, held: Standing | None = None) -> Quer
     if Role.COORDINATOR in (held or standing(user, case)).roles:
         return events
 
-    # Each guarded kind is a subquery of the same statement: the reader's visible objects of this
-    # case, as the text ids the log holds.
+    # The log holds ids as text.
     def ids(queryset: QuerySet[Any]) -> QuerySet[Any]:
         text_ids: QuerySet[Any] = queryset.annotate(text_id=Cast("pk", CharField())).values("text_id")
         return text_ids
 
-    documents = documents_for(user).filter(case=case)
+    def texts(pks: frozenset[int]) -> list[str]:
+        return [str(pk) for pk in sorted(pks)]
+
+    findings: Any
+    comments: Any
+    documents: Any
+    if seen is None:
+        documents = documents_for(user).filter(case=case)
+        findings = ids(findings_for(user).filter(case=case))
+        comments = ids(comments_for(user).filter(case=case))
+        versions = DocumentVersion.objects.filter(document__in=documents)
+        documents = ids(documents)
+    else:
+        findings, comments, documents = texts(seen.findings), texts(seen.comments), texts(seen.documents)
+        versions = DocumentVersion.objects.filter(document_id__in=sorted(seen.documents))
     visible = (
         ~Q(target_type__in=_GUARDED_TARGETS)
-        | Q(target_type="findings.finding", target_id__in=ids(findings_for(user).filter(case=case)))
-        | Q(target_type="findings.comment", target_id__in=ids(comments_for(user).filter(case=case)))
-        | Q(target_type="documents.document", target_id__in=ids(documents))
-        | Q(
-            target_type="documents.documentversion",
-            target_id__in=ids(DocumentVersion.objects.filter(document__in=documents)),
-        )
+        | Q(target_type="findings.finding", target_id__in=findings)
+        | Q(target_type="findings.comment", target_id__in=comments)
+        | Q(target_type="documents.document", target_id__in=documents)
+        | Q(target_type="documents.documentversion", target_id__in=ids(versions))
     )
     return events.filter(visible)
 

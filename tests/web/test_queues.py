@@ -80,3 +80,35 @@ def test_dashboards_flag_an_assigned_agency_without_a_reviewer(
     assert "Treasury no reviewer" in flagged
     assert "DoD no reviewer" not in flagged
     assert "Treasury no reviewer" in words(client_for(treasury_reviewer).get("/"))
+
+
+def test_an_agency_that_staffs_its_case_leaves_the_unstaffed_list_and_see_all_lists_the_rest(
+    client_for, alex, coordinator, dod_supervisor, dod_reviewer, treasury_supervisor, treasury_reviewer
+):
+    case = builders.make_case(
+        alex, state="in_review", agencies=("dod", "treasury"), reviewers={dod_supervisor: dod_reviewer}
+    )
+    staffed = builders.make_case(alex, state="in_review", reviewers={dod_supervisor: dod_reviewer})
+    see_all = reverse("cases:list") + "?staffing=unstaffed"
+    assert "?staffing=unstaffed" in client_for(coordinator).get("/").content.decode()
+    listed = text(client_for(coordinator).get(see_all))
+    assert case.reference in listed
+    assert staffed.reference not in listed
+    assert "1 case." in listed
+
+    client_for(treasury_supervisor).post(
+        reverse("cases:assign_reviewers", args=[case.pk]), {"reviewers": [treasury_reviewer.pk]}
+    )
+
+    dashboard = text(client_for(coordinator).get("/"))
+    assert "Every assigned agency has a reviewer on its cases." in dashboard
+    assert case.reference not in text(client_for(coordinator).get(see_all))
+    assert "no reviewer" not in text(client_for(treasury_reviewer).get(reverse("cases:list")))
+
+
+def test_a_firm_neither_sees_nor_uses_the_staffing_filter(client_for, alex, dod_supervisor, dod_reviewer):
+    unstaffed = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"))
+    page = client_for(alex).get(reverse("cases:list") + "?staffing=unstaffed").content.decode()
+    assert 'name="staffing"' not in page
+    assert unstaffed.reference in page
+    assert "no reviewer" not in page
