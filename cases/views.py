@@ -213,6 +213,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         documents = list(
             documents_for(user)
             .filter(case=case)
+            .select_related(None)  # the page has the case: only the agency of a working file
             .select_related("agency")
             .annotate(
                 latest_number=Subquery(newest.values("number")[:1]),
@@ -221,7 +222,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("kind", "title")
         )
         context["documents"] = [document for document in documents if document.latest_number is not None]
-        findings = list(findings_for(user).filter(case=case).select_related("configuration").order_by("-created_at"))
+        findings = list(
+            findings_for(user)
+            .filter(case=case)
+            .select_related(None)  # the page has the case
+            .select_related("agency", "configuration")
+            .order_by("-created_at")
+        )
         for finding in findings:  # the rule's answer, per finding: tested on what the firm shares?
             finding.shared_differs = configurations_policy.attestation_differs_for(
                 context["attestation"], finding.configuration
