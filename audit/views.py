@@ -29,7 +29,7 @@ from cases.models import AIModel, ReviewCase
 from cases.selectors import cases_for
 from core import forms as cp
 from core.formats import iso
-from core.web import paginate
+from core.web import keyset_page
 from firms.models import Firm
 
 
@@ -130,11 +130,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     # A row links its case only if the reader may open it (a draft is the firm's own): no link of
     # ours leads to "Page not found".
     events = events.annotate(case_openable=Exists(cases_for(request.user).filter(pk=OuterRef("case_id"))))
-    page = paginate(request, events, per_page=50)
-    names = name_objects(page.object_list)
-    rows = [(event, names[event.pk]) for event in page.object_list]
+    # Newest first, found from the last page's first or last event: no COUNT over a log that grows
+    # to millions of rows, no OFFSET.
+    page = keyset_page(request, events, per_page=50)
+    names = name_objects(page.rows)
+    rows = [(event, names[event.pk]) for event in page.rows]
+    # The export is the filtered view, every row: not the page shown.
     export_query = request.GET.copy()
-    export_query.pop("page", None)
+    for cursor in ("before", "after", "page"):
+        export_query.pop(cursor, None)
     return render(
         request,
         "audit/audit_list.html",
