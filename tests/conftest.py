@@ -115,3 +115,17 @@ def client_for(db) -> Callable[..., Client]:
         return builders.sign_in(Client(enforce_csrf_checks=enforce_csrf_checks), user)
 
     return _client_for
+
+
+@pytest.fixture
+def unthrottled(settings):
+    """The API's per-minute rate lifted: for tests that make hundreds of requests as one person
+    (the throttle counts in Redis, across tests); ``tests/api/test_idempotency_and_limits.py`` tests the rate."""
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100000/min"}}
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    yield
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES

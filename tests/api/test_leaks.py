@@ -61,18 +61,6 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[list[
             settings.STORAGES = original
 
 
-@pytest.fixture
-def unthrottled(settings):
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100000/min"}}
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    yield
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-
-
 def _all(client: Client, url: str) -> list[dict[str, Any]]:
     rows, next_url = [], f"{url}?page_size=200"
     while next_url:

@@ -82,18 +82,6 @@ def in_process():
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def unthrottled(settings):
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100000/min"}}
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    yield
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-
-
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(

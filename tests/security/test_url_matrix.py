@@ -30,7 +30,8 @@ from django.utils import timezone
 from tests.assertions import database_digest, rows_unchanged
 from tests.web.support import words
 
-pytestmark = pytest.mark.django_db
+# The matrix makes hundreds of requests as each person within a minute: not what the API rate is for.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unthrottled")]
 
 # --- who asks ------------------------------------------------------------------------------------
 
