@@ -221,10 +221,26 @@ def _get(conn: http.client.HTTPConnection, url: str, cookie: str | None) -> tupl
     return response.status, first, time.perf_counter() - started
 
 
+def _warm(url: str, cookie: str | None) -> None:
+    """Every worker answers the page a few times first (its database connection, its compiled
+    templates, its caches): requests from as many clients as workers at once, since one client's
+    requests may all go to the same worker."""
+
+    def run() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        for _ in range(3):
+            _get(conn, url, cookie)
+
+    threads = [threading.Thread(target=run) for _ in range(WORKERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def _latency(url: str, cookie: str, n: int) -> tuple[float, float]:
+    _warm(url, cookie)
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
-    for _ in range(3):  # warm every worker's connection and caches
-        _get(conn, url, cookie)
     times = []
     for _ in range(n):
         status, _first, total = _get(conn, url, cookie)
@@ -309,6 +325,7 @@ def main() -> None:
         ]
         rates = {}
         for name, url, cookie in runs:
+            _warm(url, cookie)
             rates[name] = _throughput(url, cookie, args.seconds)
             share = (
                 f" ({rates[name] / rates['hello, signed in']:.0%} of signed-in hello)" if "hello" not in name else ""

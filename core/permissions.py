@@ -17,7 +17,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, QuerySet
 from django.http import Http404
 from guardian.utils import get_group_obj_perms_model
 
@@ -87,7 +87,50 @@ def _user_groups(user: Any) -> Any:
     return through.objects.filter(user_id=user.pk).values("group_id")
 
 
-def held(user: Any, perm: str, outer: str = "pk") -> Exists:
+class _Granted(Expression):
+    """``EXISTS`` a grant of one permission to one of the given groups on the object at ``outer``,
+    written as SQL directly: the same statement the ORM's ``Exists`` builds, without building and
+    compiling a subquery for every list and object check (half a millisecond each)."""
+
+    conditional = True
+    output_field = BooleanField()
+    template = (
+        "EXISTS(SELECT 1 FROM {table} cp_grant WHERE cp_grant.{object} = {outer}"
+        " AND cp_grant.{permission} = %s AND cp_grant.{group} IN ({groups}))"
+    )
+
+    def __init__(self, table: type[models.Model], permission_id: int, groups: list[int], outer: Any) -> None:
+        super().__init__(output_field=BooleanField())
+        self.table, self.permission_id, self.groups = table, permission_id, groups
+        self.outer = outer if hasattr(outer, "resolve_expression") else F(outer)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.outer]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.outer,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        if not self.groups:
+            return "(1 = 0)", ()  # no group, no grant
+        outer_sql, outer_params = compiler.compile(self.outer)
+        quote, meta = connection.ops.quote_name, self.table._meta
+
+        def column(name: str) -> str:
+            return str(quote(cast("models.Field[Any, Any]", meta.get_field(name)).column))
+
+        sql = self.template.format(
+            table=quote(meta.db_table),
+            object=column("content_object"),
+            outer=outer_sql,
+            permission=column("permission"),
+            group=column("group"),
+            groups=", ".join(["%s"] * len(self.groups)),
+        )
+        return sql, (*outer_params, self.permission_id, *self.groups)
+
+
+def held(user: Any, perm: str, outer: str = "pk") -> Expression | Exists:
     """``EXISTS`` a grant of ``perm`` to one of ``user``'s groups on the object at ``outer``.
 
     One probe of the direct foreign-key table's unique index (group, permission, object) per row:
@@ -97,10 +140,13 @@ def held(user: Any, perm: str, outer: str = "pk") -> Exists:
     many rows the reader may see and picks its plan for that reader.
     """
     table = _permissions_table(perm)
+    groups = _user_groups(user)
+    if isinstance(groups, list):  # the signed-in reader's groups, read with the user
+        return _Granted(table, _permission_id(perm), groups, outer)
     return Exists(
         table.objects.filter(
             content_object_id=OuterRef(outer),
-            group_id__in=_user_groups(user),
+            group_id__in=groups,
             permission_id=_permission_id(perm),
         )
     )
