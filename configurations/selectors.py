@@ -177,8 +177,9 @@ def access_summary_for(
     """Effective access per assigned agency, computed from the ledger entries ``user`` may see
     (so nothing another agency kept to itself shows, not even as a number)."""
     held = held if held is not None else standing(user, case)
-    periods = list(access_periods_for(user, case, held=held))
-    interruptions = list(interruptions_for(user, case, held=held))
+    # Their times and agencies only: the summary names no configuration or recorder.
+    periods = list(access_periods_for(user, case, held=held).select_related(None))
+    interruptions = list(interruptions_for(user, case, held=held).select_related(None))
     if agencies is None:
         agencies = [a.agency for a in case.agency_assignments.select_related("agency")]
     agencies = sorted(agencies, key=lambda agency: agency.short_name)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from cases.models import ReviewCase
 from cases.permissions import VIEW_CASE
 from cases.selectors import cases_for, get_case_for
 from core import permissions
@@ -85,3 +86,58 @@ def test_the_finding_list_pages_by_the_grants_count(client_for, alex, dod_review
     assert "Page 2 of 2" in client.get("/findings/?page=2").content.decode()
     filtered = client.get("/findings/?severity=informational").content.decode()
     assert "Page 1 of" not in filtered
+
+
+def _as_signed_in(user):
+    """The user as the sign-in backend hands it to a request: their group ids read with them."""
+    from accounts.backends import AuthenticationBackend
+
+    return AuthenticationBackend().get_user(user.pk)
+
+
+def test_a_signed_in_reader_and_a_service_see_the_same_objects(
+    alex, kim, dod_reviewer, dod_supervisor, treasury_reviewer, coordinator
+):
+    """``held`` writes the grant probe as SQL for a signed-in reader (their groups known) and as an
+    ORM subquery otherwise: both answer the same, for every guarded kind, in lists, in object
+    checks and inside another statement's subquery."""
+    from documents.models import Document
+    from findings.models import Comment, Finding
+
+    case = builders.make_case(alex, state="in_review", agencies=("dod", "treasury"), coordinator=coordinator)
+    builders.draft(case, dod_reviewer)
+    builders.released(case, dod_reviewer, dod_supervisor, visibility="firm")
+    builders.comment(case, treasury_reviewer)
+    builders.comment(case, alex)
+    builders.working_file(case, dod_reviewer, "dod")
+    builders.make_case(kim, state="in_review", coordinator=coordinator)
+    kinds = {
+        VIEW_CASE: ReviewCase,
+        "findings.view_finding": Finding,
+        "findings.view_comment": Comment,
+        "documents.view_document": Document,
+    }
+    seen_any = set()
+    for person in (alex, kim, dod_reviewer, dod_supervisor, treasury_reviewer, coordinator):
+        signed_in = _as_signed_in(person)
+        assert getattr(signed_in, permissions.GROUP_IDS_ATTRIBUTE) is not None
+        for perm, model in kinds.items():
+            by_service = set(permissions.visible(person, perm).values_list("pk", flat=True))
+            by_page = set(permissions.visible(signed_in, perm).values_list("pk", flat=True))
+            assert by_page == by_service, (person.email, perm)
+            inner = model.objects.filter(pk__in=permissions.visible(signed_in, perm).values("pk"))
+            assert set(inner.values_list("pk", flat=True)) == by_service
+            for obj in model.objects.all():
+                assert permissions.has(signed_in, perm, obj) == (obj.pk in by_service)
+            seen_any |= {(perm, pk) for pk in by_page}
+    assert seen_any  # the people above see something of each kind between them
+
+
+def test_a_person_in_no_group_sees_nothing(alex, coordinator):
+    builders.make_case(alex, state="in_review", coordinator=coordinator)
+    loner = builders.make_agency_member("dod")
+    loner.groups.clear()
+    signed_in = _as_signed_in(loner)
+    assert getattr(signed_in, permissions.GROUP_IDS_ATTRIBUTE) == []
+    assert not permissions.visible(signed_in, VIEW_CASE).exists()
+    assert not cases_for(signed_in).exists()
