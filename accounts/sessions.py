@@ -66,7 +66,15 @@ def mark_session_client(request: HttpRequest) -> None:
     }
 
 
+# Set on the signed-in user of a request by the sign-in backend (``accounts.backends``), read with
+# the user in the same statement: whether they have a second factor.
+SECOND_FACTOR_ATTRIBUTE = "checkpoint_has_second_factor"
+
+
 def has_second_factor(user: Any) -> bool:
+    known = getattr(user, SECOND_FACTOR_ATTRIBUTE, None)
+    if known is not None:  # read with the user at the start of this request
+        return bool(known)
     return is_mfa_enabled(user, SECOND_FACTOR_TYPES)
 
 

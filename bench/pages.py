@@ -224,14 +224,14 @@ def _get(conn: http.client.HTTPConnection, url: str, cookie: str | None) -> tupl
 def _warm(url: str, cookie: str | None) -> None:
     """Every worker answers the page a few times first (its database connection, its compiled
     templates, its caches): requests from as many clients as workers at once, since one client's
-    requests may all go to the same worker."""
+    requests may all go to the same worker (twice as many clients, so that each worker takes some)."""
 
     def run() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         for _ in range(3):
             _get(conn, url, cookie)
 
-    threads = [threading.Thread(target=run) for _ in range(WORKERS)]
+    threads = [threading.Thread(target=run) for _ in range(2 * WORKERS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -310,6 +310,8 @@ def main() -> None:
     )
     connection.close()
     with Server(code, extra):
+        for _page, role, url in pages:  # every worker loads every page's templates and modules first
+            _warm(url, cookies[role])
         print(f"\n{'page':<18} {'role':<12} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
         for page, role, url in pages:
             p50, p95 = _latency(url, cookies[role], args.requests)

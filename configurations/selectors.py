@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -135,10 +136,19 @@ class AccessSummary:
     agencies: list[AgencyAccess]
 
 
+class _Entry(NamedTuple):
+    """What the summary reads of a ledger entry."""
+
+    agency_id: int
+    configuration_id: int | None
+    started_at: datetime.datetime
+    ended_at: Any  # None while an access period continues (an interruption always has an end)
+
+
 def _summary(
     case: ReviewCase,
-    periods: list[AccessPeriod],
-    interruptions: list[Interruption],
+    periods: Sequence[AccessPeriod | _Entry],
+    interruptions: Sequence[Interruption | _Entry],
     agencies: list[Agency],
     now: datetime.datetime,
 ) -> AccessSummary:
@@ -177,9 +187,27 @@ def access_summary_for(
     """Effective access per assigned agency, computed from the ledger entries ``user`` may see
     (so nothing another agency kept to itself shows, not even as a number)."""
     held = held if held is not None else standing(user, case)
-    # Their times and agencies only: the summary names no configuration or recorder.
-    periods = list(access_periods_for(user, case, held=held).select_related(None))
-    interruptions = list(interruptions_for(user, case, held=held).select_related(None))
+    periods: list[_Entry] = []
+    interruptions: list[_Entry] = []
+    if _ledger_filter(held) is not None:
+        # Both kinds of entry in one statement, their times and agencies only (the summary names no
+        # configuration or recorder).
+        def entries(queryset: QuerySet[Any], kind: str) -> QuerySet[Any]:
+            kinded: QuerySet[Any] = (
+                queryset.select_related(None)
+                .order_by()
+                .annotate(kind=Value(kind, output_field=CharField()))
+                .values_list("agency_id", "configuration_id", "started_at", "ended_at", "kind")
+            )
+            return kinded
+
+        rows = (
+            entries(access_periods_for(user, case, held=held), "period")
+            .union(entries(interruptions_for(user, case, held=held), "cut"), all=True)
+            .order_by("started_at")
+        )
+        for *fields, kind in rows:
+            (periods if kind == "period" else interruptions).append(_Entry(*fields))
     if agencies is None:
         agencies = [a.agency for a in case.agency_assignments.select_related("agency")]
     agencies = sorted(agencies, key=lambda agency: agency.short_name)
