@@ -614,7 +614,7 @@ class CaseComments(GenericAPIView):
             **({"visibility": data["visibility"]} if "visibility" in data else {}),
         )
         comment = Comment.objects.select_related("author", "agency").get(pk=comment.pk)
-        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(s.CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 # --- closeouts -----------------------------------------------------------------------------------
@@ -655,7 +655,10 @@ class CaseCloseouts(Listing):
         closeout = workflow_services.closeout_request(
             case=case, actor=request.user, summary=data["summary"], carried_forward=carried
         )
-        return Response(s.CloseoutSerializer(_closeouts().get(pk=closeout.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.CloseoutSerializer(_closeouts().get(pk=closeout.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CloseoutDetail(GenericAPIView):
@@ -663,7 +666,9 @@ class CloseoutDetail(GenericAPIView):
 
     @extend_schema(summary="One closeout with its agencies' decisions", operation_id="closeouts_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.CloseoutSerializer(get_closeout_for(request.user, pk, _closeouts())).data)
+        return Response(
+            s.CloseoutSerializer(get_closeout_for(request.user, pk, _closeouts()), context={"request": request}).data
+        )
 
 
 class CloseoutDecide(GenericAPIView):
@@ -685,7 +690,7 @@ class CloseoutDecide(GenericAPIView):
             reason=data.get("reason", ""),
             statement=data.get("statement", ""),
         )
-        return Response(s.CloseoutSerializer(_closeouts().get(pk=closeout.pk)).data)
+        return Response(s.CloseoutSerializer(_closeouts().get(pk=closeout.pk), context={"request": request}).data)
 
 
 # --- notifications -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.roles import shown_name
 from audit.selectors import timeline_label
 from cases.models import AIModel, Closeout, CloseoutDecision, Decision, Modality, ReviewCase
 from configurations.models import Configuration
@@ -16,6 +17,7 @@ from documents.models import Document, DocumentKind, DocumentVersion, Marking
 from findings.models import Category, Comment, Finding, FindingResponse, ResponseChoice, Severity, TargetKind
 from firms.models import Firm
 from notifications.models import Notification
+from workflow.policy import closeout_return_reasons_shown_to
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -135,9 +137,19 @@ class FindingResponseSerializer(serializers.ModelSerializer):
         fields = ["id", "finding", "choice", "text", "created_at", "sent_back_at", "sent_back_reason"]
 
 
+def _reader(serializer: serializers.Serializer) -> Any:
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
 class CommentSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    author = serializers.CharField(source="author.get_full_name", read_only=True)
+    author = serializers.SerializerMethodField()
+
+    def get_author(self, comment: Comment) -> str:
+        """The author as the reader may read them: a firm reads a government author's agency
+        ("DoD"), as on the case page (``accounts.roles.shown_name``)."""
+        return shown_name(comment.author, _reader(self), comment.agency)
 
     class Meta:
         model = Comment
@@ -147,9 +159,15 @@ class CommentSerializer(serializers.ModelSerializer):
 class CloseoutDecisionSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
+    reason = serializers.SerializerMethodField()
+
     class Meta:
         model = CloseoutDecision
         fields = ["agency", "decision", "statement", "reason", "decided_at"]
+
+    def get_reason(self, decision: CloseoutDecision) -> str:
+        """A return's reason, for the agencies only (``workflow.policy``); empty for anyone else."""
+        return decision.reason if closeout_return_reasons_shown_to(_reader(self)) else ""
 
 
 class CloseoutSerializer(serializers.ModelSerializer):
@@ -169,9 +187,16 @@ class NotificationSerializer(serializers.ModelSerializer):
 class TimelineEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor_label")
+    actor = serializers.SerializerMethodField()
     action = serializers.CharField()
     label = serializers.SerializerMethodField()
+
+    def get_actor(self, event: Any) -> str:
+        """Who acted, as the case page's timeline names them: a firm reads a government person's
+        agency, never their name or address (``accounts.roles.shown_name``)."""
+        if event.actor_id is None:
+            return str(event.actor_label)  # "system", or an actor the log names only by its label
+        return shown_name(event.actor, _reader(self))
 
     def get_label(self, event: Any) -> str:
         """What the case page's timeline says of the event, after the actor's name."""

@@ -481,8 +481,7 @@ def closeout_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": forms.CloseoutDecisionForm(may_approve=approve.allowed) if give_back else None,
         "approve": approve,
         "give_back": give_back,
-        # A supervisor's reasons may speak of one agency's findings: they stay among the agencies.
-        "show_reasons": membership is not None,
+        "show_reasons": workflow_policy.closeout_return_reasons_shown_to(request.user),
         "title": f"Closeout of {case.reference}",
     }
     return render(request, "cases/closeout_detail.html", context)

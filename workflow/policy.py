@@ -214,3 +214,11 @@ def closeouts_awaiting_decision_by(user: User) -> QuerySet[Closeout]:
         .exclude(decisions__agency_id=membership.agency_id)
         .exclude(requested_by=user)
     )
+
+
+def closeout_return_reasons_shown_to(reader: Any) -> bool:
+    """A supervisor's reason for returning a closeout may speak of one agency's findings: the
+    agencies read it, the firm and the program office do not (the closeout page and the API)."""
+    from accounts.roles import agency_membership
+
+    return reader is not None and getattr(reader, "is_authenticated", False) and agency_membership(reader) is not None

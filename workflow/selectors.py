@@ -10,6 +10,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import User
+from accounts.roles import sees_government_names
 from agencies.models import Agency
 from audit.actions import AuditAction
 from audit.models import AuditEvent
@@ -49,12 +50,10 @@ def case_timeline(
     ``seen``: the objects of the case ``user`` may see, when the caller has them (one statement
     either way).
     """
-    events = (
-        AuditEvent.objects.filter(case=case, action__in=TIMELINE_LABELS)
-        # the actor's agency: a firm reads "DoD", not a reviewer's name (accounts.roles.shown_name)
-        .select_related("actor__agency_membership__agency")
-        .order_by("id")
-    )
+    # The actor, and for a firm their agency: a firm reads "DoD", not a reviewer's name
+    # (accounts.roles.shown_name); everyone else reads the name.
+    actor = "actor" if sees_government_names(user) else "actor__agency_membership__agency"
+    events = AuditEvent.objects.filter(case=case, action__in=TIMELINE_LABELS).select_related(actor).order_by("id")
     if Role.COORDINATOR in (held or standing(user, case)).roles:
         return events
 

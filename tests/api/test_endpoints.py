@@ -205,3 +205,54 @@ def test_a_model_edit_after_submission_is_refused(api_for, alex):
     assert response.status_code == 409
     assert "frozen" in response.json()["detail"]
     assert AIModel.objects.get(pk=case.model_id).description == ""
+
+
+def test_a_firm_reads_the_agency_not_the_government_persons_name_or_address(
+    api_for, alex, case, dod_reviewer, dod_supervisor
+):
+    """As on the case page (``CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES`` off): the timeline's actor and
+    a comment's author, when they are government people, reach a firm as their agency."""
+    finding = builders.released(case, dod_reviewer, dod_supervisor, visibility="firm", title="Jailbreak")
+    builders.comment(case, dod_supervisor, finding=finding, body="Please look at this.", visibility="firm")
+
+    firm = api_for(alex, scope="read")
+    timeline = firm.get(f"/api/v1/cases/{case.pk}/timeline/").json()["results"]
+    comments = firm.get(f"/api/v1/comments/?case={case.pk}").json()["results"]
+    government = [e["actor"] for e in timeline if e["action"] == "finding.released"]
+    said = [c["author"] for c in comments if c["body"] == "Please look at this."]
+
+    assert government == ["DoD"]
+    assert said == ["DoD"]
+    for person in (dod_reviewer, dod_supervisor):
+        for text in (str(timeline), str(comments)):
+            assert person.email not in text
+            assert person.get_full_name() not in text
+    assert alex.get_full_name() in [e["actor"] for e in timeline]  # the firm's own people by name
+
+    agency = api_for(dod_supervisor, scope="read")
+    timeline = agency.get(f"/api/v1/cases/{case.pk}/timeline/").json()["results"]
+    assert dod_supervisor.get_full_name() in [e["actor"] for e in timeline if e["action"] == "finding.released"]
+
+
+def test_a_returns_reason_stays_among_the_agencies_in_the_api_too(
+    api_for, alex, coordinator, case, dod_reviewer, dod_supervisor, treasury_supervisor
+):
+    """As on the closeout page: the firm and the program office read that an agency returned the
+    closeout, not the reason, which may speak of one agency's findings."""
+    pk = api_for(dod_reviewer).post(f"/api/v1/cases/{case.pk}/closeouts/", {"summary": "Done."}, content_type=JSON)
+    pk = pk.json()["id"]
+    returned = api_for(treasury_supervisor).post(
+        f"/api/v1/closeouts/{pk}/decide/",
+        {"decision": "returned", "reason": "Treasury's finding 7 is still open."},
+        content_type=JSON,
+    )
+    assert returned.status_code == 200, returned.json()
+    assert "finding 7" in str(returned.json()["decisions"])
+
+    for reader in (alex, coordinator):
+        seen = api_for(reader, scope="read").get(f"/api/v1/closeouts/{pk}/").json()
+        listed = api_for(reader, scope="read").get(f"/api/v1/cases/{case.pk}/closeouts/").json()
+        assert [d["decision"] for d in seen["decisions"]] == ["returned"]
+        assert "finding 7" not in str(seen) + str(listed)
+    agency = api_for(dod_supervisor, scope="read").get(f"/api/v1/closeouts/{pk}/").json()
+    assert agency["decisions"][0]["reason"] == "Treasury's finding 7 is still open."
