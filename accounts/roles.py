@@ -89,8 +89,13 @@ def role_label(user: Any) -> str:
 def sees_government_names(reader: Any) -> bool:
     """Whether ``reader`` reads the names of government reviewers and supervisors. A firm reads the
     agency instead ("DoD released this finding"), unless the program turns names on
-    (``CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES``)."""
-    return firm_membership(reader) is None or bool(settings.CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES)
+    (``CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES``). No reader (a serializer built without its request,
+    anonymous) reads as a firm does: the default withholds the names."""
+    if settings.CHECKPOINT_FIRMS_SEE_REVIEWER_NAMES:
+        return True
+    if reader is None or not getattr(reader, "is_authenticated", False):
+        return False
+    return firm_membership(reader) is None
 
 
 def shown_name(person: Any, reader: Any, agency: Any = None) -> str:

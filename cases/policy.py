@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 
 from accounts.roles import agency_membership, firm_membership, is_coordinator
 from agencies.models import AgencyMembership
@@ -19,6 +21,9 @@ from cases.models import AIModel, CaseAgencyAssignment, CaseState, ReviewCase
 from cases.permissions import CHANGE_MODEL, VIEW_CASE
 from core import permissions
 from core.policy import Refusal, forbidden
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Role(StrEnum):
@@ -224,3 +229,27 @@ def case_withdraw_refusal(actor: Any, case: ReviewCase, *, standing_: Standing |
 
 def case_assign_reviewers_refusal(actor: Any, case: ReviewCase, *, standing_: Standing | None = None) -> Refusal | None:
     return step_refusal("case.assign_reviewers", actor, case, standing_=standing_)
+
+
+def assignable_reviewers(actor: Any) -> QuerySet[User]:
+    """Whom a supervisor may put on a case: the active members of their own agency (nobody, for
+    anyone else). The assign page offers exactly these, the service refuses anyone else, and the
+    API resolves the ids it is sent among them only, so that an id names no other account."""
+    from accounts.models import User
+
+    membership = agency_membership(actor)
+    if membership is None:
+        return User.objects.none()
+    return User.objects.filter(agency_membership__agency_id=membership.agency_id, is_active=True).order_by(
+        "full_name", "email"
+    )
+
+
+def operational_detail_shown_to(reader: Any) -> bool:
+    """The firm's operational detail (a case's safeguard configuration and how evaluators get
+    access; a tested configuration's safeguard version, access method, fingerprint and notes) is
+    for the firm and the reviewing agencies: coordinators see case metadata, not contents. The case
+    page, the configurations page and the API ask this; without a reader it is withheld."""
+    if reader is None or not getattr(reader, "is_authenticated", False) or not reader.is_active:
+        return False
+    return not is_coordinator(reader)

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import firm_membership
-from agencies.models import AgencyMembership
 from audit.actions import AuditAction
 from audit.services import audit_record
 from cases import policy
@@ -250,11 +249,7 @@ def case_assign_reviewers(
     assert standing.membership is not None  # the policy asked: a supervisor of an assigned agency
     agency = standing.membership.agency
     team = {user.pk: user for user in reviewers}
-    members = set(
-        AgencyMembership.objects.filter(agency=agency, user__in=team, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    members = set(policy.assignable_reviewers(actor).filter(pk__in=team).values_list("pk", flat=True))
     outsiders = [team[pk] for pk in team.keys() - members]
     if outsiders:
         raise DomainError(

@@ -200,6 +200,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "configurations": list(case.configurations.all()),
         "attestation": attestation,
         "names_shown": sees_government_names(user),
+        "operational_detail_shown": policy.operational_detail_shown_to(user),
     }
     if context["agencies"]:
         now = timezone.now()
@@ -395,7 +396,7 @@ def case_assign_agencies(request: HttpRequest, pk: int) -> HttpResponse:
 def case_assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk, REVIEW_CASE)
     agency: Agency = agency_membership(request.user).agency
-    members = User.objects.filter(agency_membership__agency=agency, is_active=True).order_by("full_name", "email")
+    members = policy.assignable_reviewers(request.user)
     current = ReviewerAssignment.objects.filter(case=case, agency=agency)
     lead = current.filter(is_lead=True).values_list("reviewer", flat=True).first()
     form = forms.AssignReviewersForm(

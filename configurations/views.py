@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import ReviewCase
-from cases.policy import Role, Standing, standing
+from cases.policy import Standing, operational_detail_shown_to, standing
 from cases.selectors import get_case_for
 from configurations import forms, policy, selectors, services
 from configurations.chart import chart
@@ -50,7 +50,7 @@ def configuration_list(request: HttpRequest, case_pk: int) -> HttpResponse:
         "case": case,
         "rows": rows,
         "add": decide(policy.configuration_add_refusal(request.user, case, standing_=held)),
-        "is_coordinator": Role.COORDINATOR in held.roles,
+        "detail_shown": operational_detail_shown_to(request.user),
         "title": f"Tested configurations of {case.reference}",
     }
     return render(request, "configurations/configuration_list.html", context)

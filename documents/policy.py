@@ -52,6 +52,13 @@ def _retraction(version: DocumentVersion) -> VersionRetraction | None:
         return None
 
 
+def version_is_live(version: DocumentVersion) -> bool:
+    """Does the version count? A retracted one leaves every list and download (its page row says
+    only that it was retracted, when, by whom and why): the document page, its download, and the
+    API's versions list and download ask this (``selectors.live_versions`` is its query)."""
+    return _retraction(version) is None
+
+
 def document_version_retract_refusal(
     actor: Any, version: DocumentVersion, *, standing_: Standing | None = None
 ) -> Refusal | None:

@@ -250,7 +250,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document": document,
             "case": document.case,
             "versions": versions,
-            "live": [version for version in versions if getattr(version, "retraction", None) is None],
+            "live": [version for version in versions if policy.version_is_live(version)],
             "may_add_version": policy.document_add_version_refusal(request.user, document, standing_=held) is None,
         },
     )
@@ -262,7 +262,7 @@ def version_retract(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Retract a version uploaded by mistake: asks for the reason, then confirms."""
     document = selectors.get_document_for(request.user, pk)
     version = next((v for v in document.versions.all() if v.number == number), None)
-    if version is None or getattr(version, "retraction", None) is not None:
+    if version is None or not policy.version_is_live(version):
         raise Http404("No such version.")
     version.document = document
     refusal = policy.document_version_retract_refusal(request.user, version)
@@ -302,7 +302,7 @@ def content_disposition(display_name: str) -> str:
 def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = selectors.get_document_for(request.user, pk)
     version = next((v for v in document.versions.all() if v.number == number), None)
-    if version is None or getattr(version, "retraction", None) is not None:  # a retracted one is gone
+    if version is None or not policy.version_is_live(version):  # a retracted one is gone
         raise Http404("No such version.")
     try:
         handle = default_storage.open(version.file.name, "rb")
