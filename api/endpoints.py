@@ -17,19 +17,20 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from accounts.roles import firm_membership, is_coordinator
 from agencies.models import Agency
 from api import serializers as s
 from api.idempotency import idempotent
+from cases import policy as case_policy
 from cases import services as case_services
 from cases.models import CaseAgencyAssignment, CaseState, Closeout, CloseoutDecision, ReviewCase
 from cases.permissions import CHANGE_MODEL
 from cases.selectors import cases_for, get_case_for, get_closeout_for, get_model_for, models_for
 from configurations.models import Configuration
 from configurations.selectors import configurations_for, current_configurations
+from core.policy import require
 from documents.models import DocumentVersion
-from documents.selectors import documents_for, get_document_for
+from documents.selectors import documents_for, get_document_for, live_versions
 from findings import services as finding_services
 from findings.models import Comment, Finding
 from findings.selectors import comments_for, findings_for, get_finding_for
@@ -58,11 +59,12 @@ def _configuration_of(case: Any, configuration_id: int | None) -> Configuration 
 
 
 def _versions_for(user: Any, ids: list[int], field: str) -> list[DocumentVersion]:
-    """Document versions the person may read, by id; an id they may not read is a 400 on ``field``
-    that says the same as for a missing one."""
+    """Document versions the person may read, by id; an id they may not read, or a retracted
+    version (the pages' forms offer live ones only), is a 400 on ``field`` that says the same as
+    for a missing one."""
     if not ids:
         return []
-    found = list(DocumentVersion.objects.filter(pk__in=ids, document__in=documents_for(user)))
+    found = list(live_versions().filter(pk__in=ids, document__in=documents_for(user)))
     if len(found) != len(set(ids)):
         raise ValidationError({field: ["No such document version, or it is not yours to see."]})
     return found
@@ -83,9 +85,10 @@ def _case_listing(user: Any) -> QuerySet[ReviewCase]:
     )
 
 
-def _case_out(case: ReviewCase) -> dict[str, Any]:
+def _case_out(request: Request, case: ReviewCase) -> dict[str, Any]:
+    """The case as ``request``'s person reads it (the serializer asks the reader's rules)."""
     case = _case_listing_one(case)
-    return s.CaseSerializer(case).data
+    return s.CaseSerializer(case, context={"request": request}).data
 
 
 def _case_listing_one(case: ReviewCase) -> ReviewCase:
@@ -136,7 +139,7 @@ class ModelList(Listing):
     def post(self, request: Request) -> Response:
         data = _valid(s.ModelWriteSerializer, request.data)
         model = case_services.ai_model_register(actor=request.user, **data)
-        return Response(s.AIModelSerializer(model).data, status=status.HTTP_201_CREATED)
+        return Response(s.AIModelSerializer(model, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class ModelDetail(GenericAPIView):
@@ -144,7 +147,7 @@ class ModelDetail(GenericAPIView):
 
     @extend_schema(summary="One model", operation_id="models_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.AIModelSerializer(get_model_for(request.user, pk)).data)
+        return Response(s.AIModelSerializer(get_model_for(request.user, pk), context={"request": request}).data)
 
     @extend_schema(
         summary="Edit a model (while none of its cases is submitted)",
@@ -157,7 +160,7 @@ class ModelDetail(GenericAPIView):
         serializer = s.ModelWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         model = case_services.ai_model_edit(model=model, actor=request.user, **serializer.validated_data)
-        return Response(s.AIModelSerializer(model).data)
+        return Response(s.AIModelSerializer(model, context={"request": request}).data)
 
 
 # --- cases ---------------------------------------------------------------------------------------
@@ -228,7 +231,7 @@ class CaseList(Listing):
         data = _valid(s.CaseWriteSerializer, request.data)
         model = get_model_for(request.user, data.pop("model"))
         case = case_services.case_create(model=model, actor=request.user, **data)
-        return Response(_case_out(case), status=status.HTTP_201_CREATED)
+        return Response(_case_out(request, case), status=status.HTTP_201_CREATED)
 
 
 class Triage(Listing):
@@ -250,7 +253,7 @@ class CaseDetail(GenericAPIView):
 
     @extend_schema(summary="One case", operation_id="cases_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_case_out(get_case_for(request.user, pk)))
+        return Response(_case_out(request, get_case_for(request.user, pk)))
 
     @extend_schema(
         summary="Edit a case (dates only while it is a draft)",
@@ -262,7 +265,7 @@ class CaseDetail(GenericAPIView):
         case = get_case_for(request.user, pk)
         changes = _valid(s.CaseEditSerializer, request.data)
         case = case_services.case_edit(case=case, actor=request.user, **changes)
-        return Response(_case_out(case))
+        return Response(_case_out(request, case))
 
 
 class CaseAction(GenericAPIView):
@@ -278,7 +281,7 @@ class CaseAction(GenericAPIView):
         case = get_case_for(request.user, pk)
         data = _valid(self.request_serializer, request.data) if self.request_serializer else {}
         self.act(request, case, data)
-        return Response(_case_out(case))
+        return Response(_case_out(request, case))
 
 
 def _case_action(summary: str, request: Any = None) -> Any:
@@ -342,10 +345,14 @@ class CaseAssignReviewers(CaseAction):
         return super().post(request, pk)
 
     def act(self, request: Request, case: ReviewCase, data: dict[str, Any]) -> Any:
+        # The role first (403 as from the service), then the ids among the supervisor's own
+        # agency's active members only (``cases.policy.assignable_reviewers``, what the page
+        # offers): any other id, an account elsewhere or none at all, answers alike.
+        require(case_policy.case_assign_reviewers_refusal(request.user, case))
         ids = set(data["reviewers"])
-        reviewers = list(User.objects.filter(pk__in=ids))
+        reviewers = list(case_policy.assignable_reviewers(request.user).filter(pk__in=ids))
         if len(reviewers) != len(ids):
-            raise ValidationError({"reviewers": ["No such person."]})
+            raise ValidationError({"reviewers": ["No such reviewer of your agency."]})
         lead = next((user for user in reviewers if user.pk == data.get("lead")), None)
         if data.get("lead") and lead is None:
             raise ValidationError({"lead": ["The lead reviewer must be one of the assigned reviewers."]})
@@ -373,7 +380,7 @@ class DocumentDetail(GenericAPIView):
 
     @extend_schema(summary="One document", operation_id="documents_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.DocumentSerializer(get_document_for(request.user, pk)).data)
+        return Response(s.DocumentSerializer(get_document_for(request.user, pk), context={"request": request}).data)
 
 
 # --- findings, responses, comments ---------------------------------------------------------------
@@ -428,7 +435,7 @@ class CaseFindings(GenericAPIView):
         data["related_versions"] = _versions_for(request.user, data.get("related_versions", []), "related_versions")
         data["configuration"] = _configuration_of(case, data.get("configuration"))
         finding = finding_services.finding_draft(case=case, actor=request.user, **data)
-        return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+        return Response(s.FindingSerializer(finding, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class FindingDetail(GenericAPIView):
@@ -436,7 +443,7 @@ class FindingDetail(GenericAPIView):
 
     @extend_schema(summary="One finding", operation_id="findings_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.FindingSerializer(get_finding_for(request.user, pk)).data)
+        return Response(s.FindingSerializer(get_finding_for(request.user, pk), context={"request": request}).data)
 
     @extend_schema(
         summary="Edit a draft finding (its agency)",
@@ -454,7 +461,7 @@ class FindingDetail(GenericAPIView):
         finding = finding_services.finding_edit(
             finding=finding, actor=request.user, related_versions=related, **changes
         )
-        return Response(s.FindingSerializer(finding).data)
+        return Response(s.FindingSerializer(finding, context={"request": request}).data)
 
 
 class FindingAction(GenericAPIView):
@@ -469,7 +476,7 @@ class FindingAction(GenericAPIView):
         data = _valid(self.request_serializer, request.data) if self.request_serializer else {}
         self.act(request, finding, data)
         finding.refresh_from_db()
-        return Response(s.FindingSerializer(finding).data)
+        return Response(s.FindingSerializer(finding, context={"request": request}).data)
 
 
 def _finding_action(summary: str, request: Any = None) -> Any:
@@ -515,7 +522,11 @@ class CaseConfigurations(GenericAPIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
-        return Response(s.ConfigurationSerializer(configurations_for(request.user, case), many=True).data)
+        return Response(
+            s.ConfigurationSerializer(
+                configurations_for(request.user, case), many=True, context={"request": request}
+            ).data
+        )
 
 
 class FindingWithdraw(FindingAction):
@@ -720,4 +731,4 @@ class NotificationRead(GenericAPIView):
     def post(self, request: Request, pk: int) -> Response:
         notification = get_notification_for(request.user, pk)
         notification = notification_services.notification_mark_read(notification=notification, actor=request.user)
-        return Response(s.NotificationSerializer(notification).data)
+        return Response(s.NotificationSerializer(notification, context={"request": request}).data)

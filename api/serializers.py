@@ -11,6 +11,7 @@ from rest_framework import serializers
 from accounts.roles import shown_name
 from audit.selectors import timeline_label
 from cases.models import AIModel, Closeout, CloseoutDecision, Decision, Modality, ReviewCase
+from cases.policy import operational_detail_shown_to
 from configurations.models import Configuration
 from core.models import Visibility
 from documents.models import Document, DocumentKind, DocumentVersion, Marking
@@ -26,6 +27,25 @@ class ErrorSerializer(serializers.Serializer):
 
 
 # --- reads ---------------------------------------------------------------------------------------
+
+
+def _reader(serializer: serializers.Field | serializers.BaseSerializer) -> Any:
+    """Who reads the answer: the request's person (``context={"request": request}``); None when a
+    serializer was built without it, and every rule below then withholds (fails closed)."""
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class OperationalDetailField(serializers.CharField):
+    """A text of the firm's operational detail: the reader reads it when
+    ``cases.policy.operational_detail_shown_to`` says so (the case and configurations pages ask the
+    same), an empty string otherwise (coordinators; a serializer without its request)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return str(value) if operational_detail_shown_to(_reader(self)) else ""
 
 
 class FirmSerializer(serializers.ModelSerializer):
@@ -44,6 +64,12 @@ class CaseSerializer(serializers.ModelSerializer):
     firm = serializers.IntegerField(source="model.firm_id", read_only=True)
     model_name = serializers.CharField(source="model.__str__", read_only=True)
     agencies = serializers.SerializerMethodField()
+    safeguard_configuration = OperationalDetailField(
+        help_text="The firm's safeguard configuration (empty for coordinators: case metadata only)."
+    )
+    evaluator_access = OperationalDetailField(
+        help_text="How evaluators get access (empty for coordinators: case metadata only)."
+    )
 
     class Meta:
         model = ReviewCase
@@ -135,11 +161,6 @@ class FindingResponseSerializer(serializers.ModelSerializer):
     class Meta:
         model = FindingResponse
         fields = ["id", "finding", "choice", "text", "created_at", "sent_back_at", "sent_back_reason"]
-
-
-def _reader(serializer: serializers.Serializer) -> Any:
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -288,6 +309,10 @@ class ResolveSerializer(serializers.Serializer):
 
 class ConfigurationSerializer(serializers.ModelSerializer):
     access_variant_label = serializers.CharField(source="variant_label", read_only=True)
+    fingerprint = OperationalDetailField(help_text="Empty for coordinators (case metadata only).")
+    safeguard_version = OperationalDetailField(help_text="Empty for coordinators (case metadata only).")
+    access_method = OperationalDetailField(help_text="Empty for coordinators (case metadata only).")
+    notes = OperationalDetailField(help_text="Empty for coordinators (case metadata only).")
 
     class Meta:
         model = Configuration

@@ -31,8 +31,8 @@ from cases.models import ReviewCase
 from cases.selectors import get_case_for
 from core.errors import DomainError
 from documents import policy, services
-from documents.models import Document, DocumentKind, DocumentVersion, Marking
-from documents.selectors import documents_for, get_document_for
+from documents.models import Document, DocumentKind, Marking
+from documents.selectors import documents_of_case_for, get_document_for, live_versions
 from documents.upload import FILE_FIELD, DocumentUploadHandler, HashedUpload, declared_too_large, too_large_error
 from documents.views import DOWNLOAD_BLOCK_BYTES, content_disposition
 
@@ -131,7 +131,9 @@ class CaseDocuments(StreamedUpload, Listing):
     )
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
-        return self.listing(request, documents_for(request.user).filter(case=case))
+        # As the case's documents page lists them: a document whose every version is retracted
+        # leaves the list (its own page still says so).
+        return self.listing(request, documents_of_case_for(request.user, case))
 
     @extend_schema(
         summary="Upload a document (streamed; the page's checks and limits)",
@@ -154,7 +156,9 @@ class CaseDocuments(StreamedUpload, Listing):
             )
         finally:
             upload.close()
-        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.DocumentSerializer(document, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class DocumentVersions(StreamedUpload, Listing):
@@ -167,7 +171,8 @@ class DocumentVersions(StreamedUpload, Listing):
     )
     def get(self, request: Request, pk: int) -> Response:
         document = get_document_for(request.user, pk)
-        return self.listing(request, DocumentVersion.objects.filter(document=document))
+        # A retracted version leaves every list and download (``documents.policy.version_is_live``).
+        return self.listing(request, live_versions().filter(document=document))
 
     @extend_schema(
         summary="Upload a new version (streamed)",
@@ -182,7 +187,7 @@ class DocumentVersions(StreamedUpload, Listing):
             version = services.document_add_version(document=document, upload=upload, actor=request.user)
         finally:
             upload.close()
-        return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(s.VersionSerializer(version, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class VersionDownload(Listing):
@@ -196,7 +201,7 @@ class VersionDownload(Listing):
     def get(self, request: Request, pk: int, number: int) -> Any:
         document = get_document_for(request.user, pk)
         version = next((v for v in document.versions.all() if v.number == number), None)
-        if version is None:
+        if version is None or not policy.version_is_live(version):  # a retracted one is gone, as on the page
             raise Http404("No such version.")
         try:
             handle = default_storage.open(version.file.name, "rb")
