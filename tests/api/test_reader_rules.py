@@ -179,9 +179,7 @@ def test_assigning_reviewers_reveals_no_other_account(api_for, alex, case, dod_s
     its email address, so a supervisor could list every account's address by id."""
     api = api_for(dod_supervisor)
     url = f"/api/v1/cases/{case.pk}/assign-reviewers/"
-    answers = [
-        api.post(url, {"reviewers": [person.pk]}, content_type=JSON) for person in (alex, treasury_reviewer)
-    ]
+    answers = [api.post(url, {"reviewers": [person.pk]}, content_type=JSON) for person in (alex, treasury_reviewer)]
     answers.append(api.post(url, {"reviewers": [10**9]}, content_type=JSON))
     for answer in answers:
         assert answer.status_code == 400
