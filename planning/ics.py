@@ -35,7 +35,7 @@ def _event(uid: str, summary: str, start: datetime.date, end: datetime.date, url
 
 
 def review_calendar(
-    windows: Iterable[tuple[int, str, datetime.date, datetime.date]], *, site_url: str, host: str
+    windows: Iterable[tuple[int, str, datetime.date | None, datetime.date | None]], *, site_url: str, host: str
 ) -> str:
     """Two events per case: its review window (access date to sharing date, both included) and its
     sharing date. ``windows``: (pk, reference, access date, sharing date) of each case."""
@@ -50,6 +50,8 @@ def review_calendar(
     ]
     one_day = datetime.timedelta(days=1)
     for pk, reference, access_date, sharing_date in windows:
+        if access_date is None or sharing_date is None:
+            continue
         url = f"{site_url}/cases/{pk}/"
         lines += _event(
             f"case-{pk}-window@{host}", f"{reference} review window", access_date, sharing_date + one_day, url, stamp

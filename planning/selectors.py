@@ -49,7 +49,7 @@ def windows_for(user: Any) -> QuerySet[ReviewCase]:
     )
 
 
-def feed_windows(user: Any) -> Iterator[tuple[int, str, datetime.date, datetime.date]]:
+def feed_windows(user: Any) -> Iterator[tuple[int, str, datetime.date | None, datetime.date | None]]:
     """(pk, reference, access date, sharing date) of every window of ``user``, for the feed: plain
     tuples, no case instance or joined firm per row."""
     return (
@@ -113,13 +113,12 @@ def _month_windows(user: Any, first: datetime.date, last: datetime.date) -> Quer
 def _first_by_day(windows: QuerySet[ReviewCase], column: str) -> QuerySet[Any]:
     """For each date of ``column`` among ``windows``: its first DAY_NAMES windows by reference, each
     with how many windows have that date (``on_day``)."""
-    by_day = {"partition_by": [F(column)]}
     return (
         windows.select_related(None)
         .order_by()
         .annotate(
-            rank=Window(RowNumber(), order_by=[F("reference").asc()], **by_day),
-            on_day=Window(Count("pk"), **by_day),
+            rank=Window(RowNumber(), partition_by=[F(column)], order_by=[F("reference").asc()]),
+            on_day=Window(Count("pk"), partition_by=[F(column)]),
         )
         .filter(rank__lte=DAY_NAMES)
         .values_list("pk", "reference", column, "on_day")

@@ -106,7 +106,9 @@ def workload(request: HttpRequest) -> HttpResponse:
     # without a reviewer of the agency.
     unassigned = request.GET.get("show") == "unassigned"
     cases = selectors.agency_active_cases(agency_id=membership.agency_id, viewer=request.user, unassigned=unassigned)
-    page = paginate(request, cases, selectors.PAGE_ROWS, count=lambda: data.unassigned_count if unassigned else data.case_count)
+    page = paginate(
+        request, cases, selectors.PAGE_ROWS, count=lambda: data.unassigned_count if unassigned else data.case_count
+    )
     return render(
         request,
         "planning/workload.html",

@@ -158,7 +158,8 @@ def test_a_busy_month_names_a_days_first_windows_counts_them_all_and_pages_the_l
     cell = re.search(r"<td class=\"[^\"]*\">\s*<span class=\"cp-calendar__date\">6<span.*?</td>", grid, re.S).group(0)
     assert "3 windows open." in cell
     cell = re.search(r"<td class=\"[^\"]*\">\s*<span class=\"cp-calendar__date\">3<span.*?</td>", grid, re.S).group(0)
-    assert "1 window open." in cell and f"Sharing: {earlier.reference}" in cell
+    assert "1 window open." in cell
+    assert f"Sharing: {earlier.reference}" in cell
     listed = page.split('<h2 id="windows">')[1]
     assert "4 review windows touch March 2026; 1 to 2 below" in listed
     assert earlier.reference in listed  # the earliest access date first
