@@ -9,8 +9,6 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from cases.models import ReviewCase
-
 PRODID = "-//Checkpoint//Review calendar//EN"
 
 
@@ -36,9 +34,11 @@ def _event(uid: str, summary: str, start: datetime.date, end: datetime.date, url
     ]
 
 
-def review_calendar(cases: Iterable[ReviewCase], *, site_url: str, host: str) -> str:
+def review_calendar(
+    windows: Iterable[tuple[int, str, datetime.date | None, datetime.date | None]], *, site_url: str, host: str
+) -> str:
     """Two events per case: its review window (access date to sharing date, both included) and its
-    sharing date."""
+    sharing date. ``windows``: (pk, reference, access date, sharing date) of each case."""
     stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -49,25 +49,15 @@ def review_calendar(cases: Iterable[ReviewCase], *, site_url: str, host: str) ->
         "X-WR-CALNAME:Checkpoint review windows",
     ]
     one_day = datetime.timedelta(days=1)
-    for case in cases:
-        if case.access_date is None or case.sharing_date is None:
+    for pk, reference, access_date, sharing_date in windows:
+        if access_date is None or sharing_date is None:
             continue
-        url = f"{site_url}/cases/{case.pk}/"
+        url = f"{site_url}/cases/{pk}/"
         lines += _event(
-            f"case-{case.pk}-window@{host}",
-            f"{case.reference} review window",
-            case.access_date,
-            case.sharing_date + one_day,
-            url,
-            stamp,
+            f"case-{pk}-window@{host}", f"{reference} review window", access_date, sharing_date + one_day, url, stamp
         )
         lines += _event(
-            f"case-{case.pk}-sharing@{host}",
-            f"{case.reference} sharing date",
-            case.sharing_date,
-            case.sharing_date + one_day,
-            url,
-            stamp,
+            f"case-{pk}-sharing@{host}", f"{reference} sharing date", sharing_date, sharing_date + one_day, url, stamp
         )
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import agency_membership
 from core.errors import DomainError
+from core.web import paginate
 from planning import ics, policy, selectors, services
 
 
@@ -32,6 +33,7 @@ def _calendar_page(request: HttpRequest, *, new_feed_url: str = "") -> HttpRespo
     month = selectors.calendar_month_for(request.user, _month(request.GET.get("month")))
     context = {
         "month": month,
+        "page": paginate(request, month.windows, selectors.PAGE_ROWS, count=lambda: month.window_count),
         "today": timezone.localdate(),
         "has_feed": selectors.has_calendar_feed(request.user),
         "may_have_feed": policy.calendar_feed_create_refusal(request.user) is None,
@@ -82,7 +84,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if owner is None:
         raise Http404("No such calendar.")
     body = ics.review_calendar(
-        selectors.windows_for(owner),
+        selectors.feed_windows(owner),
         site_url=settings.SITE_URL,
         host=urlsplit(settings.SITE_URL).hostname or "checkpoint",
     )
@@ -100,8 +102,21 @@ def workload(request: HttpRequest) -> HttpResponse:
     membership = agency_membership(request.user)
     assert membership is not None  # a supervisor
     data = selectors.agency_workload(agency_id=membership.agency_id, viewer=request.user)
+    # The case list, a page at a time: all the active cases, or (``?show=unassigned``) those
+    # without a reviewer of the agency.
+    unassigned = request.GET.get("show") == "unassigned"
+    cases = selectors.agency_active_cases(agency_id=membership.agency_id, viewer=request.user, unassigned=unassigned)
+    page = paginate(
+        request, cases, selectors.PAGE_ROWS, count=lambda: data.unassigned_count if unassigned else data.case_count
+    )
     return render(
         request,
         "planning/workload.html",
-        {"agency": membership.agency, "workload": data, "today": timezone.localdate()},
+        {
+            "agency": membership.agency,
+            "workload": data,
+            "page": page,
+            "show_unassigned": unassigned,
+            "today": timezone.localdate(),
+        },
     )

@@ -126,3 +126,43 @@ def test_a_person_without_an_organisation_has_no_feed(db):
     nobody = User.objects.create_user("nobody@example.test", "x" * 16)
     with refused("Only a member of a firm, an agency or the program office has a review calendar."):
         calendar_feed_create(actor=nobody)
+
+
+def test_a_busy_month_names_a_days_first_windows_counts_them_all_and_pages_the_list(
+    client_for, alex, monkeypatch, cases
+):
+    """At program scale a reviewer has a thousand windows in a month: a day names its first windows
+    (by reference) and counts the others; the list below comes a page at a time, and the shading
+    still counts every window open."""
+    from planning import selectors
+
+    monkeypatch.setattr(selectors, "DAY_NAMES", 1)
+    monkeypatch.setattr(selectors, "PAGE_ROWS", 2)
+    northwind, _ = cases  # Mar 6 to Mar 20
+    same_day = [builders.make_case(alex, sharing_date=datetime.date(2026, 3, 20), window_days=14) for _ in range(2)]
+    earlier = builders.make_case(alex, sharing_date=datetime.date(2026, 3, 3), window_days=20)  # Feb 11 to Mar 3
+    first, *others = sorted([northwind, *same_day], key=lambda case: case.reference)
+    client = client_for(alex)
+
+    page = client.get("/calendar/?month=2026-03").content.decode()
+
+    grid = page.split('<h2 id="windows">')[0]
+    assert f"Opens: {first.reference}" in grid
+    assert f"Sharing: {first.reference}" in grid
+    for case in others:
+        assert case.reference not in grid
+    assert "Opens: 2 more" in grid  # Mar 6
+    assert "Sharing: 2 more" in grid  # Mar 20
+    cell = re.search(r"<td class=\"[^\"]*\">\s*<span class=\"cp-calendar__date\">4<span.*?</td>", grid, re.S).group(0)
+    assert "open." not in cell  # Mar 4: the window that closed on Mar 3 is shut, the others not open yet
+    cell = re.search(r"<td class=\"[^\"]*\">\s*<span class=\"cp-calendar__date\">6<span.*?</td>", grid, re.S).group(0)
+    assert "3 windows open." in cell
+    cell = re.search(r"<td class=\"[^\"]*\">\s*<span class=\"cp-calendar__date\">3<span.*?</td>", grid, re.S).group(0)
+    assert "1 window open." in cell
+    assert f"Sharing: {earlier.reference}" in cell
+    listed = page.split('<h2 id="windows">')[1]
+    assert "4 review windows touch March 2026; 1 to 2 below" in listed
+    assert earlier.reference in listed  # the earliest access date first
+    rest = client.get("/calendar/?month=2026-03&page=2").content.decode().split('<h2 id="windows">')[1]
+    assert "3 to 4 below" in rest
+    assert sum(case.reference in rest for case in (northwind, *same_day)) == 2
