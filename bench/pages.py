@@ -115,6 +115,7 @@ def _pages(people: dict[str, object]) -> list[tuple[str, str, str]]:
 
     from cases.models import Closeout
     from cases.selectors import cases_for
+    from documents.selectors import documents_for
     from findings.selectors import findings_for
 
     pages: list[tuple[str, str, str]] = []
@@ -136,6 +137,21 @@ def _pages(people: dict[str, object]) -> list[tuple[str, str, str]]:
             closeout = Closeout.objects.filter(case__in=cases_for(user)).values_list("pk", flat=True).first()
             if closeout:
                 pages.append(("closeout detail", role, reverse("cases:closeout", args=[closeout])))
+        pages.append(("search", role, reverse("search:search") + "?q=model"))
+        pages.append(("calendar", role, reverse("planning:calendar")))
+        pages.append(("notifications", role, reverse("notifications:list")))
+        if case:
+            pages.append(("configurations", role, reverse("configurations:list", args=[case])))
+            pages.append(("access ledger", role, reverse("configurations:ledger", args=[case])))
+        if role != "coordinator":
+            if case:
+                pages.append(("case documents", role, reverse("documents:case_documents", args=[case])))
+                pages.append(("interim report", role, reverse("records:interim", args=[case])))
+            document = documents_for(user).values_list("pk", flat=True).order_by("-pk").first()
+            if document:
+                pages.append(("document detail", role, reverse("documents:detail", args=[document])))
+        if role == "supervisor":
+            pages += [("workload", role, reverse("planning:workload")), ("metrics", role, reverse("metrics:dashboard"))]
         if role == "liaison":
             pages.append(("model list", role, reverse("cases:model_list")))
         if role == "coordinator":
@@ -144,6 +160,9 @@ def _pages(people: dict[str, object]) -> list[tuple[str, str, str]]:
                 ("audit log", role, reverse("audit:list")),
                 ("firms", role, reverse("firms:list")),
                 ("agencies", role, reverse("agencies:list")),
+                ("accounts", role, reverse("invitations:accounts")),
+                ("invitations", role, reverse("invitations:list")),
+                ("metrics", role, reverse("metrics:dashboard")),
             ]
             if case:
                 pages.append(("case audit log", role, reverse("cases:audit", args=[case])))
