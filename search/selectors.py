@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     F,
@@ -33,6 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -47,6 +50,10 @@ from search.models import SavedSearch
 
 CONFIG = "english"
 MAX_TERMS = 12
+# The matches of a kind that are ranked (the newest this many) and counted exactly: a word common
+# across 100,000 findings costs the same as a rare one ("more than 100" beyond it).
+CANDIDATES = 100
+RECENT = 5000  # the newest rows of a table read row by row before its GIN index is asked (Group.newest)
 # Control characters that no stored text holds mark the highlighted words in ts_headline's output,
 # which is then escaped as a whole before they become <mark> (stored text is never trusted as HTML).
 _START, _STOP = "\x02", "\x03"
@@ -86,13 +93,54 @@ class Filters:
 
 @dataclass
 class Group:
-    """The hits of one kind: ``hits`` (a ranked queryset, each row with ``snippet_raw``) and their count."""
+    """The results of one kind, each row with ``snippet_raw``: ``matches`` (all of them, newest
+    first, never counted whole) and ``hits`` (the ``CANDIDATES`` newest of them, best first:
+    ranked on PostgreSQL). ``count`` is exact up to ``CANDIDATES`` (``capped``: more than that)."""
 
     kind: str
     label: str
-    hits: QuerySet[Any]
-    count: int = 0
+    matches: QuerySet[Any]
+    best_first: Callable[[list[int]], QuerySet[Any]]  # the given matches, best first, with snippets
     rows: list[Any] = field(default_factory=list)
+
+    full_text: bool = False
+
+    @cached_property
+    def newest(self) -> list[int]:
+        """The keys of the newest ``CANDIDATES + 1`` matches, in one query whatever the word.
+
+        On PostgreSQL two plans are joined: the newest ``RECENT`` rows of the table read newest
+        first (a common word fills the list there, and the second part never runs), then the older
+        matches from the GIN index, sorted (a rare word: few rows). The planner cannot choose
+        between them itself: it does not know how common a prefix is."""
+        if not self.full_text:
+            return list(self.matches.values_list("pk", flat=True)[: CANDIDATES + 1])
+        model = self.matches.model
+        floor = Coalesce(Subquery(model._default_manager.order_by("-pk").values("pk")[RECENT - 1 : RECENT]), Value(0))
+        keys = self.matches.values_list("pk", flat=True)
+        recent = keys.filter(pk__gte=floor).order_by("-pk")[: CANDIDATES + 1]
+        # ``pk + 0``: a bound and an order the primary key's index cannot serve, so that the GIN
+        # index finds the rows (the floor is not known when the statement is planned).
+        older = keys.alias(key=F("pk") + Value(0)).filter(key__lt=floor).order_by(F("key").desc())[: CANDIDATES + 1]
+        found = list(recent.union(older, all=True)[: CANDIDATES + 1])
+        return sorted(found, reverse=True)
+
+    @property
+    def pageable(self) -> QuerySet[Any]:
+        """``matches`` for paging newest first: when they are few, as the keys already found."""
+        return self.matches if self.capped else self.matches.filter(pk__in=self.newest)
+
+    @property
+    def count(self) -> int:
+        return len(self.newest)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > CANDIDATES
+
+    @cached_property
+    def hits(self) -> QuerySet[Any]:
+        return self.best_first(self.newest[:CANDIDATES])
 
 
 def terms_of(text: str) -> list[str]:
@@ -243,34 +291,74 @@ def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]
     return rows
 
 
-def _full_text(kind: str, rows: QuerySet[Any], terms: list[str]) -> QuerySet[Any]:
+# The stored vectors (search/migrations/0002_search_vectors.py): the same words as ``_Spec.vector``,
+# read from a GIN index. A kind whose words lie partly in another table (a case's model, a
+# document's file names) matches each term in either table.
+_STORED: dict[str, tuple[str, tuple[str, str, str] | None]] = {
+    Kind.CASE: ("cases_reviewcase", ('"cases_reviewcase"."model_id"', "cases_aimodel", "id")),
+    Kind.FINDING: ("findings_finding", None),
+    Kind.COMMENT: ("findings_comment", None),
+    Kind.DOCUMENT: ("documents_document", ('"documents_document"."id"', "documents_documentversion", "document_id")),
+}
+_TSQUERY = "to_tsquery('english'::regconfig, %s)"
+
+
+def _stored_match(kind: str, terms: list[str]) -> RawSQL:
+    """Every term (as a prefix) among the kind's stored words; a query of stop words only matches
+    nothing, as ``to_tsquery`` over the whole vector does."""
+    table, related = _STORED[kind]
+    everything = " & ".join(f"{term}:*" for term in terms)
+    own = f'"{table}"."search_vector" @@ {_TSQUERY}'
+    if related is None:
+        return RawSQL(own, (everything,), output_field=BooleanField())  # noqa: S611 - our names; words as parameters
+    key, other, column = related
+    elsewhere = f'{key} IN (SELECT "{other}"."{column}" FROM "{other}" WHERE "{other}"."search_vector" @@ {_TSQUERY})'  # noqa: S608  # nosec B608
+    each = f"(numnode({_TSQUERY}) = 0 OR {own} OR {elsewhere})"
+    sql = " AND ".join([f"numnode({_TSQUERY}) > 0", *[each] * len(terms)])
+    params: list[str] = [everything]
+    for term in terms:
+        params += [f"{term}:*"] * 3
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - our names; words as parameters
+
+
+def _full_text(
+    kind: str, rows: QuerySet[Any], terms: list[str]
+) -> tuple[QuerySet[Any], Callable[[list[int]], QuerySet[Any]]]:
+    """All the visible matches (newest first, from the stored vectors' index), and the ranked hits:
+    the ``CANDIDATES`` newest matches ranked with ``ts_rank`` and given a snippet, so that neither
+    the rank nor the snippet is computed for more rows than that."""
     spec = SPECS[kind]
     query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=CONFIG)
-    vector = spec.vector()
-    hits: QuerySet[Any] = (
-        rows.annotate(search=vector)
-        .filter(search=query)
-        .annotate(
-            rank=SearchRank(vector, query),
-            snippet_raw=SearchHeadline(
-                spec.snippet(),
-                query,
-                config=CONFIG,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
+    matches = rows.filter(_stored_match(kind, terms)).annotate(snippet_raw=_headline(spec, query)).order_by("-pk")
+
+    def best_first(keys: list[int]) -> QuerySet[Any]:
+        ranked: QuerySet[Any] = rows.filter(pk__in=keys).annotate(
+            rank=SearchRank(spec.vector(), query), snippet_raw=_headline(spec, query)
         )
-        .order_by("-rank", "-pk")
+        return ranked.order_by("-rank", "-pk")
+
+    return matches, best_first
+
+
+def _headline(spec: _Spec, query: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        spec.snippet(),
+        query,
+        config=CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
-    return hits
 
 
-def _simple(kind: str, rows: QuerySet[Any], terms: list[str]) -> QuerySet[Any]:
-    """The fallback: every term in one of the fields (or a choice's label), newest first."""
+def _simple(
+    kind: str, rows: QuerySet[Any], terms: list[str]
+) -> tuple[QuerySet[Any], Callable[[list[int]], QuerySet[Any]]]:
+    """The fallback: every term in one of the fields (or a choice's label), newest first; the hits
+    are the ``CANDIDATES`` newest matches."""
     spec = SPECS[kind]
     for term in terms:
         match = Q()
@@ -284,8 +372,9 @@ def _simple(kind: str, rows: QuerySet[Any], terms: list[str]) -> QuerySet[Any]:
     if kind == Kind.DOCUMENT:
         rows = rows.distinct()  # one row per document, whichever of its versions' names matched
     snippet = spec.plain_snippet() if spec.plain_snippet else spec.snippet()
-    hits: QuerySet[Any] = rows.annotate(snippet_raw=Coalesce(snippet, Value(""), output_field=CharField()))
-    return hits.order_by("-pk")
+    matches: QuerySet[Any] = rows.annotate(snippet_raw=Coalesce(snippet, Value(""), output_field=CharField()))
+    matches = matches.order_by("-pk")
+    return matches, lambda keys: matches.filter(pk__in=keys)
 
 
 def search_for(user: Any, text: str, filters: Filters | None = None, *, full_text: bool | None = None) -> list[Group]:
@@ -299,8 +388,10 @@ def search_for(user: Any, text: str, filters: Filters | None = None, *, full_tex
     groups = []
     for kind in filters.kinds():
         rows = _filtered(kind, SPECS[kind].rows(user), filters)
-        hits = _full_text(kind, rows, terms) if use_full_text else _simple(kind, rows, terms)
-        groups.append(Group(kind=kind, label=KIND_LABELS[kind], hits=hits))
+        matches, best_first = _full_text(kind, rows, terms) if use_full_text else _simple(kind, rows, terms)
+        groups.append(
+            Group(kind=kind, label=KIND_LABELS[kind], matches=matches, best_first=best_first, full_text=use_full_text)
+        )
     return groups
 
 
@@ -359,6 +450,6 @@ def filters_of(saved: SavedSearch) -> Filters:
 def result_keys(user: Any, text: str, filters: Filters) -> dict[str, list[str]]:
     """Every result of the search for ``user``, as "kind:pk", by kind (for the daily email)."""
     return {
-        group.kind: [f"{group.kind}:{pk}" for pk in group.hits.values_list("pk", flat=True)]
+        group.kind: [f"{group.kind}:{pk}" for pk in group.matches.values_list("pk", flat=True)]
         for group in search_for(user, text, filters)
     }

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.policy import decide
-from core.web import attempt, paginate
+from core.web import attempt, keyset_page
 from search import policy, selectors, services
 from search.forms import SaveSearchForm, SearchForm
 
 PER_KIND = 10  # hits shown of each kind on the grouped page; "Show all" pages through one kind
+PER_PAGE = 50  # matches on a page of one kind
 
 
 @login_required
@@ -30,11 +31,13 @@ def search(request: HttpRequest) -> HttpResponse:
     groups = selectors.search_for(request.user, text, filters, full_text=full_text)
     page = None
     for group in groups:
+        # Counted no further than selectors.CANDIDATES (group.newest): a common word costs what a
+        # rare one does.
         if filters.kind:
-            page = paginate(request, group.hits)
-            group.count, group.rows = page.paginator.count, list(page.object_list)
+            # One kind: every match, newest first, paged by keyset (no COUNT, no OFFSET).
+            page = keyset_page(request, group.pageable, per_page=PER_PAGE, noun=group.label.lower())
+            group.rows = page.rows
         else:
-            group.count = group.hits.count()
             group.rows = list(group.hits[:PER_KIND]) if group.count else []
         for row in group.rows:
             row.snippet = selectors.snippet_html(row.snippet_raw, terms, full_text=full_text)
@@ -47,9 +50,11 @@ def search(request: HttpRequest) -> HttpResponse:
             "searched": bool(terms),
             "groups": groups,
             "page": page,
-            "total": sum(group.count for group in groups),
+            "total": sum(min(group.count, selectors.CANDIDATES) for group in groups),
+            "total_capped": any(group.capped for group in groups),
             "full_text": full_text,
             "per_kind": PER_KIND,
+            "candidates": selectors.CANDIDATES,
             "save_form": SaveSearchForm(),
         },
     )

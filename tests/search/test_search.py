@@ -8,6 +8,7 @@ import pytest
 
 from core.models import Visibility
 from documents.models import Document, DocumentVersion
+from search import selectors, views
 from search.selectors import Filters, Kind, search_for, snippet_html, terms_of
 from tests import builders
 
@@ -117,3 +118,43 @@ def test_signed_out_people_are_sent_to_sign_in(client):
     response = client.get("/search/", {"q": "x"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_common_word_is_counted_to_a_bound_and_show_all_pages_through_every_match(
+    case, alex, client_for, monkeypatch
+):
+    # CANDIDATES is 100 in production: at most that many matches of a kind are counted and ranked.
+    monkeypatch.setattr(selectors, "CANDIDATES", 3)
+    monkeypatch.setattr(views, "PER_KIND", 2)
+    for i in range(5):
+        builders.comment(case, alex, body=f"Rotated staging key {i}")
+    client = client_for(alex)
+    page = client.get("/search/", {"q": "staging"}).content.decode()
+    assert '<span class="usa-tag">more than 3</span>' in page
+    assert "More than 3 results" in page
+    assert "Show all comments (more than 3)" in page
+    assert page.count('<li class="margin-bottom-2">') == 2
+    # One kind: every match, newest first, paged without a count.
+    every = client.get("/search/", {"q": "staging", "kind": "comment"}).content.decode()
+    assert every.count('<li class="margin-bottom-2">') == 5
+    assert "Newest first." in every
+
+
+def test_few_matches_are_counted_exactly_and_ranked(case, dod_reviewer, dod_supervisor):
+    for i in range(3):
+        builders.released(case, dod_reviewer, dod_supervisor, title=f"Gap {i}", description="A jailbreaking prompt.")
+    top = builders.released(case, dod_reviewer, dod_supervisor, title="Jailbreak", description="-")
+    (group,) = search_for(dod_reviewer, "jailb", Filters(kind=Kind.FINDING))
+    assert group.count == 4
+    assert not group.capped
+    assert next(iter(group.hits)).pk == top.pk
+
+
+def test_the_stored_vectors_know_every_category_and_target_label():
+    from importlib import import_module
+
+    from findings.models import Category, TargetKind
+
+    migration = import_module("search.migrations.0002_search_vectors")
+    assert [(c.value, c.label) for c in Category] == migration.CATEGORIES
+    assert [(t.value, t.label) for t in TargetKind] == migration.TARGET_KINDS
