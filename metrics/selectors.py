@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -85,9 +86,10 @@ class Metrics:
         return next(f for f in self.figures if f.key == key)
 
 
-def _month(moment: datetime.datetime | datetime.date) -> str:
+def _month(moment: datetime.datetime | datetime.date, tz: datetime.tzinfo | None = None) -> str:
     if isinstance(moment, datetime.datetime):
-        moment = timezone.localtime(moment).date()
+        # timezone.localtime, with the zone read once per figure rather than once per row
+        moment = moment.astimezone(tz or timezone.get_current_timezone()).date()
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
@@ -174,6 +176,7 @@ def scope_metrics(
     may see."""
     today = today or timezone.localdate()
     now = timezone.now()
+    tz = timezone.get_current_timezone()
     labels = month_labels(today, months)
     cases = cases_for(reader).exclude(state=CaseState.DRAFT)
     case_rows: dict[int, dict[str, Any]] = {
@@ -196,7 +199,7 @@ def scope_metrics(
             if agency is None
             else "from submission to your agency's assignment",
             (
-                (_month(row["submitted_at"]), _days(row["submitted_at"], triaged[pk]))
+                (_month(row["submitted_at"], tz), _days(row["submitted_at"], triaged[pk]))
                 for pk, row in case_rows.items()
                 if row["submitted_at"] and pk in triaged
             ),
@@ -204,15 +207,26 @@ def scope_metrics(
         )
     )
 
-    # Submission to the first released finding.
-    first_finding = dict(findings.values("case").annotate(first=Min("released_at")).values_list("case", "first"))
+    # Submission to the first released finding; and the first one shared with the firm (for the
+    # next figure) in the same pass over the findings.
+    first_finding: dict[int, datetime.datetime] = {}
+    first_shared: dict[int, datetime.datetime] = {}
+    for case_pk, first, shared in (
+        findings.order_by()
+        .values("case")
+        .annotate(first=Min("released_at"), shared=Min("released_at", filter=Q(visibility=Visibility.FIRM)))
+        .values_list("case", "first", "shared")
+    ):
+        first_finding[case_pk] = first
+        if shared is not None:
+            first_shared[case_pk] = shared
     figures.append(
         _duration_figure(
             "first-finding",
             "Days from submission to the first finding",
             "from a case's submission to its first released finding",
             (
-                (_month(case_rows[pk]["submitted_at"]), _days(case_rows[pk]["submitted_at"], first))
+                (_month(case_rows[pk]["submitted_at"], tz), _days(case_rows[pk]["submitted_at"], first))
                 for pk, first in first_finding.items()
                 if pk in case_rows and case_rows[pk]["submitted_at"]
             ),
@@ -222,7 +236,6 @@ def scope_metrics(
 
     # The first finding shared with the firm to the firm's first response.
     firm_findings = findings.filter(visibility=Visibility.FIRM)
-    first_shared = dict(firm_findings.values("case").annotate(first=Min("released_at")).values_list("case", "first"))
     first_response = dict(
         FindingResponse.objects.filter(finding__in=firm_findings.values("pk"))
         .values("finding__case")
@@ -236,7 +249,7 @@ def scope_metrics(
             "from the first finding shared with the firm to the firm's first response "
             "(a response is the firm's voluntary choice)",
             (
-                (_month(first_shared[pk]), _days(first_shared[pk], answered))
+                (_month(first_shared[pk], tz), _days(first_shared[pk], answered))
                 for pk, answered in first_response.items()
                 if pk in first_shared
             ),
@@ -251,9 +264,9 @@ def scope_metrics(
     before: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for row in closed:
-        month = _month(row["closed_at"])
+        month = _month(row["closed_at"], tz)
         total[month] += 1
-        if timezone.localtime(row["closed_at"]).date() <= row["sharing_date"]:
+        if row["closed_at"].astimezone(tz).date() <= row["sharing_date"]:
             before[month] += 1
     shares = [round(100.0 * before[m] / total[m], 1) if total[m] else None for m in labels]
     all_closed = sum(total[m] for m in labels)
@@ -292,7 +305,7 @@ def scope_metrics(
             "Days from closeout request to closing",
             "from a closeout's request to the case's closing",
             (
-                (_month(row["requested_at"]), _days(row["requested_at"], row["decided_at"]))
+                (_month(row["requested_at"], tz), _days(row["requested_at"], row["decided_at"]))
                 for row in closeouts
                 if row["state"] == CloseoutState.APPROVED
             ),
@@ -302,7 +315,7 @@ def scope_metrics(
     decided: Counter[str] = Counter()
     returned: Counter[str] = Counter()
     for row in closeouts:
-        month = _month(row["decided_at"])
+        month = _month(row["decided_at"], tz)
         decided[month] += 1
         if row["state"] == CloseoutState.RETURNED:
             returned[month] += 1
@@ -328,13 +341,23 @@ def scope_metrics(
         )
     )
 
-    # Findings by category and by severity, by month of release.
-    released: list[tuple[Any, str, str]] = list(findings.values_list("released_at", "category", "severity"))
+    # Findings by category and by severity, by month of release: counted by the database.
+    first_month = datetime.datetime(int(labels[0][:4]), int(labels[0][5:]), 1, tzinfo=tz)
+    released: Counter[tuple[str, str, str]] = Counter()
+    for released_month, category, severity, number in (
+        findings.filter(released_at__gte=first_month)
+        .order_by()
+        .values_list(TruncMonth("released_at", tzinfo=tz), "category", "severity")
+        .annotate(number=Count("pk"))
+    ):
+        released[(_month(released_month, tz), category, severity)] += number
     for key, title, choices, index in (
         ("findings-by-category", "Findings by category", Category.choices, 1),
         ("findings-by-severity", "Findings by severity", Severity.choices, 2),
     ):
-        counts: Counter[tuple[str, str]] = Counter((_month(row[0]), row[index]) for row in released)
+        counts: Counter[tuple[str, str]] = Counter()
+        for grouped, number in released.items():
+            counts[(grouped[0], grouped[index])] += number
         totals = [sum(counts[(m, value)] for m in labels) for value, _label in choices]
         figures.append(
             Figure(
