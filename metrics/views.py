@@ -12,14 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from metrics import policy, selectors
+from metrics import policy, selectors, services
 
 
 def _metrics(request: HttpRequest) -> selectors.Metrics:
     refusal = policy.metrics_view_refusal(request.user)
     if refusal is not None:
         raise PermissionDenied(refusal)
-    return selectors.program_metrics(request.user)
+    return services.metrics_current(reader=request.user)
 
 
 @login_required

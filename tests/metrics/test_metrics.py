@@ -9,11 +9,15 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from agencies.models import Agency
 from cases.models import CaseAgencyAssignment, Closeout, ReviewCase
 from findings.models import Finding, FindingResponse
+from metrics.models import MetricsSnapshot
 from metrics.selectors import program_metrics
+from metrics.services import MAX_AGE, metrics_current, metrics_snapshots_refresh_stale
 from tests import builders
 from workflow.services import closeout_decide
 
@@ -107,3 +111,66 @@ def test_the_page_has_charts_with_text_and_tables_and_csv(program, client_for, c
     assert client.get("/metrics/nothing.csv").status_code == 404
     assert client_for(alex).get("/metrics/").status_code == 403
     assert client_for(dod_reviewer).get("/metrics/triage.csv").status_code == 403
+
+
+# The page reads each scope's figures computed ahead (metrics.services): the program's for the
+# program office, each agency's for its supervisors, refreshed by beat and after writes.
+
+
+def test_each_scope_snapshot_holds_what_its_readers_would_compute(
+    program, coordinator, dod_supervisor, treasury_supervisor
+):
+    for reader in (coordinator, dod_supervisor, treasury_supervisor):
+        metrics = metrics_current(reader=reader)
+        assert metrics.as_of is not None
+        live = program_metrics(reader, today=timezone.localdate())
+        assert (metrics.scope, metrics.months, metrics.figures) == (live.scope, live.months, live.figures)
+    assert MetricsSnapshot.objects.count() == 3
+
+
+def test_a_supervisor_page_reads_their_own_agency_snapshot_only(
+    program, client_for, coordinator, dod_supervisor, treasury_supervisor
+):
+    assert metrics_snapshots_refresh_stale() == 1 + Agency.objects.count()
+    dod = metrics_current(reader=dod_supervisor)
+    assert sum(sum(r[1:]) for r in dod.figure("findings-by-category").rows) == 2
+    treasury = metrics_current(reader=treasury_supervisor)
+    assert treasury.scope == "Department of the Treasury"
+    for figure in treasury.figures:
+        numbers = [c for r in figure.rows for c in r[1:] if isinstance(c, int | float)]
+        assert not any(numbers), figure.key
+    page = client_for(treasury_supervisor).get("/metrics/").content.decode()
+    assert "Department of Defense" not in page
+    assert "Figures as of" in page
+    rows = list(csv.reader(io.StringIO(client_for(treasury_supervisor).get("/metrics/triage.csv").content.decode())))
+    assert all(r[1] == "0" for r in rows[1:])
+
+
+def test_the_page_follows_a_write(program, client_for, coordinator, alex, dod_reviewer, dod_supervisor):
+    month = timezone.localdate().strftime("%Y-%m")
+    before = row(metrics_current(reader=coordinator), "closeout-returns", month)
+    case = builders.make_case(
+        alex, state="in_review", agencies=("dod",), coordinator=coordinator, reviewers={dod_supervisor: dod_reviewer}
+    )
+    closeout = builders.request_closeout(case, dod_reviewer)
+    closeout_decide(closeout=closeout, actor=dod_supervisor, approve=False, reason="Run the suite again.")
+    # Tasks run in-process here (as in the laptop demo): the page refreshes its snapshot itself.
+    after = row(metrics_current(reader=coordinator), "closeout-returns", month)
+    assert (after[1], after[2]) == (before[1] + 1, before[2] + 1)
+
+
+def test_beat_refreshes_the_stale_snapshots_only(program, alex, coordinator, dod_reviewer, dod_supervisor):
+    now = timezone.now()
+    scopes = 1 + Agency.objects.count()
+    assert metrics_snapshots_refresh_stale(now=now) == scopes
+    assert metrics_snapshots_refresh_stale(now=now) == 0
+    builders.make_case(  # a state change writes an audit event: every scope may have moved
+        alex, state="in_review", agencies=("dod",), coordinator=coordinator, reviewers={dod_supervisor: dod_reviewer}
+    )
+    assert metrics_snapshots_refresh_stale(now=now) == scopes
+    assert metrics_snapshots_refresh_stale(now=now) == 0
+    assert metrics_snapshots_refresh_stale(now=now + MAX_AGE) == scopes  # "overdue now" moves with the clock
+    entry = next(
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "metrics.tasks.refresh_stale_metrics"
+    )
+    assert entry["schedule"] <= 60

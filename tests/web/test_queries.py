@@ -39,6 +39,7 @@ from documents.selectors import documents_for
 from findings import services as finding_services
 from findings.selectors import comments_for, findings_for
 from firms.services import firm_create
+from metrics.services import metrics_snapshots_refresh_stale
 from search.selectors import Filters
 from search.services import saved_search_create
 from tests import builders
@@ -96,8 +97,8 @@ PINNED = {
     "access ledger, liaison": 9,
     "access ledger, reviewer": 13,
     "sharing attestation, liaison": 6,
-    "metrics, coordinator": 14,
-    "metrics, supervisor": 13,
+    "metrics, coordinator": 6,
+    "metrics, supervisor": 5,
     "saved searches": 4,
     "api tokens": 4,
     "every live token": 6,
@@ -413,6 +414,8 @@ def test_page_query_counts_are_pinned_and_do_not_grow_with_rows(world, people, c
     measure(world, clients)  # once to fill the process's caches (content types, permissions)
     with_one, sql_one = measure(world, clients)
     multiply(world, people, ROWS)
+    # Beat's sweep: the metrics pages read their scope's figures computed ahead (metrics.services).
+    metrics_snapshots_refresh_stale()
     with_fifty, sql_fifty = measure(world, clients)
     grown = {name: (with_one[name], with_fifty[name]) for name in with_one if with_one[name] != with_fifty[name]}
     details = "\n".join(f"  {name}:\n{_difference(sql_one[name], sql_fifty[name])}" for name in grown)
