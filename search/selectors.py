@@ -310,7 +310,7 @@ def _stored_match(kind: str, terms: list[str]) -> RawSQL:
     everything = " & ".join(f"{term}:*" for term in terms)
     own = f'"{table}"."search_vector" @@ {_TSQUERY}'
     if related is None:
-        return RawSQL(own, (everything,), output_field=BooleanField())  # noqa: S611 - our names; words as parameters
+        return RawSQL(own, (everything,), output_field=BooleanField())  # noqa: S611 - our names; words as parameters  # nosec B611
     key, other, column = related
     elsewhere = f'{key} IN (SELECT "{other}"."{column}" FROM "{other}" WHERE "{other}"."search_vector" @@ {_TSQUERY})'  # noqa: S608  # nosec B608
     each = f"(numnode({_TSQUERY}) = 0 OR {own} OR {elsewhere})"
@@ -318,7 +318,7 @@ def _stored_match(kind: str, terms: list[str]) -> RawSQL:
     params: list[str] = [everything]
     for term in terms:
         params += [f"{term}:*"] * 3
-    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - our names; words as parameters
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - our names; words as parameters  # nosec B611
 
 
 def _full_text(
