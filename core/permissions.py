@@ -234,10 +234,10 @@ def held_by_every(perm: str, queryset: QuerySet[M], groups: Iterable[Group]) -> 
     groups = list(groups)
     if not groups:
         return queryset.none()
-    permission = _permission(perm)
+    permission_id = _permission_id(perm)  # read once per process
     table = _permissions_table(perm)
     for group in groups:
-        held = table.objects.filter(permission=permission, group=group).values("content_object_id")
+        held = table.objects.filter(permission_id=permission_id, group=group).values("content_object_id")
         queryset = queryset.filter(pk__in=held)
     return queryset
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from cases.models import ReviewCase
 from cases.policy import standing
 from cases.selectors import get_case_for
 from records import policy, rendering, selectors, services
@@ -56,7 +57,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _guarded(response, "application/pdf")
 
 
-def _interim(request: HttpRequest, pk: int) -> tuple[bytes, str, str] | HttpResponse:
+def _interim(request: HttpRequest, pk: int) -> tuple[bytes, ReviewCase, str] | HttpResponse:
     case = get_case_for(request.user, pk)
     held = standing(request.user, case, seen=True)
     refusal = policy.interim_report_refusal(case, held)
@@ -67,7 +68,7 @@ def _interim(request: HttpRequest, pk: int) -> tuple[bytes, str, str] | HttpResp
         return redirect("cases:detail", pk=case.pk)
     audience, agency = selectors.interim_audience(held.roles, held.membership)
     html, _sha256 = rendering.render_html(selectors.interim_report_content(case, audience, agency))
-    return html, case.reference, audience
+    return html, case, audience
 
 
 @login_required
@@ -76,10 +77,8 @@ def interim_html(request: HttpRequest, pk: int) -> HttpResponse:
     drawn = _interim(request, pk)
     if isinstance(drawn, HttpResponse):
         return drawn
-    html, _reference, audience = drawn
-    services.interim_report_record(
-        case=get_case_for(request.user, pk), actor=request.user, audience=audience, file_format="html"
-    )
+    html, case, audience = drawn
+    services.interim_report_record(case=case, actor=request.user, audience=audience, file_format="html")
     return _guarded(HttpResponse(html), "text/html; charset=utf-8")
 
 
@@ -89,10 +88,8 @@ def interim_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     drawn = _interim(request, pk)
     if isinstance(drawn, HttpResponse):
         return drawn
-    html, reference, audience = drawn
-    services.interim_report_record(
-        case=get_case_for(request.user, pk), actor=request.user, audience=audience, file_format="pdf"
-    )
+    html, case, audience = drawn
+    services.interim_report_record(case=case, actor=request.user, audience=audience, file_format="pdf")
     response = HttpResponse(rendering.render_pdf(html))
-    response["Content-Disposition"] = f'attachment; filename="interim-report-{reference}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="interim-report-{case.reference}.pdf"'
     return _guarded(response, "application/pdf")
