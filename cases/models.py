@@ -124,6 +124,14 @@ class ReviewCase(models.Model):
             models.Index(fields=["state", "sharing_date"]),
             # The case list's and the dashboards' order (soonest sharing date first).
             models.Index(fields=["sharing_date", "reference"], name="case_soonest_sharing_first"),
+            # The active cases (in review, closeout requested) in key order with their sharing date:
+            # an agency's workload joins its assignments to them without reading the table.
+            models.Index(
+                fields=["id"],
+                include=["sharing_date"],
+                condition=Q(state__in=[CaseState.IN_REVIEW, CaseState.CLOSEOUT_REQUESTED]),
+                name="case_active_by_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,7 +162,11 @@ class CaseAgencyAssignment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="case_agency_once")]
-        indexes = [models.Index(fields=["case"], condition=Q(staffed=False), name="case_agency_unstaffed")]
+        indexes = [
+            models.Index(fields=["case"], condition=Q(staffed=False), name="case_agency_unstaffed"),
+            # An agency's cases in key order, with whether each is staffed: the workload's counts.
+            models.Index(fields=["agency", "case"], include=["staffed"], name="case_agency_by_agency"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency} on {self.case}"
@@ -177,6 +189,13 @@ class ReviewerAssignment(models.Model):
             models.UniqueConstraint(fields=["case", "reviewer"], name="case_reviewer_once"),
             models.UniqueConstraint(
                 fields=["case", "agency"], condition=Q(is_lead=True), name="case_one_lead_per_agency"
+            ),
+        ]
+        indexes = [
+            # An agency's reviewer assignments in case order, with the reviewer and the lead flag:
+            # the workload's per-reviewer loads without reading the table.
+            models.Index(
+                fields=["agency", "case"], include=["reviewer", "is_lead"], name="reviewer_assignment_by_agency"
             ),
         ]
 

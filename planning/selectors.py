@@ -234,7 +234,8 @@ def agency_workload(*, agency_id: int, viewer: Any) -> Workload:
     loads = {
         row["reviewer_id"]: row
         for row in on_active_case.values("reviewer_id")
-        .annotate(cases=Count("pk"), leads=Count("pk", filter=Q(is_lead=True)), nearest=Min("case__sharing_date"))
+        # Counted by case: the assignment's own key is not in the covering index.
+        .annotate(cases=Count("case"), leads=Count("case", filter=Q(is_lead=True)), nearest=Min("case__sharing_date"))
         .order_by()
     }
     people = User.objects.filter(
