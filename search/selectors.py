@@ -366,15 +366,14 @@ class _StoredMatch(Expression):
             return own, (everything,)
         key, other, column = related
         inner = f'SELECT "{other}"."{column}" FROM "{other}" WHERE "{other}"."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
-        if key == "id":
-            # The other table names the row itself (a document's versions): the keys matching the
-            # term in either table, each set from its GIN index (an ``OR`` of the two reads every row).
-            mine = compiler.query.get_meta().db_table
-            any_row = f'SELECT cp_all."id" FROM "{mine}" cp_all WHERE numnode({_TSQUERY}) = 0'  # noqa: S608  # nosec B608
-            own_rows = f'SELECT cp_own."id" FROM "{mine}" cp_own WHERE cp_own."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
-            each = f'{table}."id" IN ({any_row} UNION ALL {own_rows} UNION ALL {inner})'
-        else:
-            each = f'(numnode({_TSQUERY}) = 0 OR {own} OR {table}."{key}" IN ({inner}))'
+        # The keys matching the term in either table, each set from its GIN index (an ``OR`` of
+        # the two reads every row of the kind).
+        mine = compiler.query.get_meta().db_table
+        any_row = f'SELECT cp_all."id" FROM "{mine}" cp_all WHERE numnode({_TSQUERY}) = 0'  # noqa: S608  # nosec B608
+        own_rows = f'SELECT cp_own."id" FROM "{mine}" cp_own WHERE cp_own."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
+        if key != "id":  # the other table names another key of the row (a case's model)
+            inner = f'SELECT cp_rel."id" FROM "{mine}" cp_rel WHERE cp_rel."{key}" IN ({inner})'  # noqa: S608  # nosec B608
+        each = f'{table}."id" IN ({any_row} UNION ALL {own_rows} UNION ALL {inner})'
         sql = " AND ".join([f"numnode({_TSQUERY}) > 0", *[each] * len(self.terms)])
         params: list[str] = [everything]
         for term in self.terms:
