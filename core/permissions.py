@@ -181,6 +181,23 @@ def visible_count(user: Any, perm: str) -> int:
     return int(grants.values("content_object_id").distinct().count())
 
 
+def grants_newest_first(user: Any, perm: str) -> QuerySet[Any] | None:
+    """The grants of ``perm`` that make objects visible to ``user``, newest object first, when
+    they are those of one group (read with the user): the unique index (group, permission, object)
+    read backward, so a caller may walk ``user``'s objects newest first and stop early. ``None``
+    otherwise (several groups, or none known): ``visible`` is then the only way to list them."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    groups = _user_groups(user)
+    if not isinstance(groups, list) or len(groups) != 1:
+        return None
+    table = _permissions_table(perm)
+    return cast(
+        QuerySet[Any],
+        table.objects.filter(group_id=groups[0], permission_id=_permission_id(perm)).order_by("-content_object_id"),
+    )
+
+
 def get_visible_or_404(user: Any, perm: str, queryset: QuerySet[M], pk: Any) -> M:
     """Fetch one object and authorize it in the same statement: missing and forbidden answer
     alike (404)."""

@@ -35,16 +35,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import ReviewCase
+from cases.permissions import VIEW_CASE
 from cases.selectors import cases_for
+from core.permissions import grants_newest_first
 from documents.models import Document, DocumentVersion
+from documents.permissions import VIEW_DOCUMENT
 from documents.selectors import documents_for
 from findings.models import Category, Comment, Finding, TargetKind
+from findings.permissions import VIEW_COMMENT, VIEW_FINDING
 from findings.selectors import comments_for, findings_for
 from search.models import SavedSearch
 
@@ -54,6 +58,7 @@ MAX_TERMS = 12
 # across 100,000 findings costs the same as a rare one ("more than 100" beyond it).
 CANDIDATES = 100
 RECENT = 5000  # the newest rows of a table read row by row before its GIN index is asked (Group.newest)
+WALK = 500  # the newest grants of a reader's one group walked object by object, the same (Group.newest)
 # Control characters that no stored text holds mark the highlighted words in ts_headline's output,
 # which is then escaped as a whole before they become <mark> (stored text is never trusted as HTML).
 _START, _STOP = "\x02", "\x03"
@@ -104,6 +109,9 @@ class Group:
     rows: list[Any] = field(default_factory=list)
 
     full_text: bool = False
+    # The reader's grants of the kind's view permission, newest object first, when one group holds
+    # them all (core.permissions.grants_newest_first): Group.newest walks them.
+    grants: QuerySet[Any] | None = None
 
     @cached_property
     def newest(self) -> list[int]:
@@ -115,6 +123,8 @@ class Group:
         between them itself: it does not know how common a prefix is."""
         if not self.full_text:
             return list(self.matches.values_list("pk", flat=True)[: CANDIDATES + 1])
+        if self.grants is not None:
+            return self._walked()
         model = self.matches.model
         floor = Coalesce(Subquery(model._default_manager.order_by("-pk").values("pk")[RECENT - 1 : RECENT]), Value(0))
         keys = self.matches.values_list("pk", flat=True)
@@ -123,6 +133,30 @@ class Group:
         # index finds the rows (the floor is not known when the statement is planned).
         older = keys.alias(key=F("pk") + Value(0)).filter(key__lt=floor).order_by(F("key").desc())[: CANDIDATES + 1]
         found = list(recent.union(older, all=True)[: CANDIDATES + 1])
+        return sorted(found, reverse=True)
+
+    def _walked(self) -> list[int]:
+        """``newest`` for a reader whose one group holds their grants, in one query: the newest
+        ``WALK`` grants walked newest first, each object probed by its key (a common word fills the
+        list there, however few of the rows the reader sees), then the older matches from the GIN
+        index, joined with the grants (a rare word: few rows). The grants only propose keys: each is
+        kept only if it is among ``matches``, which applies visibility itself."""
+        assert self.grants is not None
+        keys = self.matches.values("pk")
+        edge = Subquery(self.grants.values("content_object_id")[WALK - 1 : WALK])  # None: fewer grants
+        probe = Subquery(keys.filter(pk=OuterRef("content_object_id"))[:1])
+        walk = (
+            self.grants.alias(hit=probe)
+            .filter(content_object_id__gte=Coalesce(edge, Value(0)), hit__isnull=False)
+            .values_list("content_object_id", flat=True)[: CANDIDATES + 1]
+        )
+        older = (
+            self.matches.alias(key=F("pk") + Value(0), edge=edge)  # ``pk + 0``: see ``newest``
+            .filter(edge__isnull=False, key__lt=F("edge"))
+            .order_by(F("key").desc())
+            .values_list("pk", flat=True)[: CANDIDATES + 1]
+        )
+        found = list(walk.union(older, all=True)[: CANDIDATES + 1])
         return sorted(found, reverse=True)
 
     @property
@@ -279,6 +313,15 @@ SPECS: dict[str, _Spec] = {
 }
 
 
+# The permission each kind's ``*_for(user)`` selector lists by (``SPECS[kind].rows``).
+_VIEW: dict[str, str] = {
+    Kind.CASE: VIEW_CASE,
+    Kind.FINDING: VIEW_FINDING,
+    Kind.COMMENT: VIEW_COMMENT,
+    Kind.DOCUMENT: VIEW_DOCUMENT,
+}
+
+
 def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
     case_field = "state" if kind == Kind.CASE else "case__state"
     if filters.case_state:
@@ -294,31 +337,52 @@ def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]
 # The stored vectors (search/migrations/0002_search_vectors.py): the same words as ``_Spec.vector``,
 # read from a GIN index. A kind whose words lie partly in another table (a case's model, a
 # document's file names) matches each term in either table.
-_STORED: dict[str, tuple[str, tuple[str, str, str] | None]] = {
-    Kind.CASE: ("cases_reviewcase", ('"cases_reviewcase"."model_id"', "cases_aimodel", "id")),
-    Kind.FINDING: ("findings_finding", None),
-    Kind.COMMENT: ("findings_comment", None),
-    Kind.DOCUMENT: ("documents_document", ('"documents_document"."id"', "documents_documentversion", "document_id")),
+_STORED: dict[str, tuple[str, str, str] | None] = {
+    Kind.CASE: ("model_id", "cases_aimodel", "id"),
+    Kind.FINDING: None,
+    Kind.COMMENT: None,
+    Kind.DOCUMENT: ("id", "documents_documentversion", "document_id"),
 }
 _TSQUERY = "to_tsquery('english'::regconfig, %s)"
 
 
-def _stored_match(kind: str, terms: list[str]) -> RawSQL:
+class _StoredMatch(Expression):
     """Every term (as a prefix) among the kind's stored words; a query of stop words only matches
-    nothing, as ``to_tsquery`` over the whole vector does."""
-    table, related = _STORED[kind]
-    everything = " & ".join(f"{term}:*" for term in terms)
-    own = f'"{table}"."search_vector" @@ {_TSQUERY}'
-    if related is None:
-        return RawSQL(own, (everything,), output_field=BooleanField())  # noqa: S611 - our names; words as parameters  # nosec B611
-    key, other, column = related
-    elsewhere = f'{key} IN (SELECT "{other}"."{column}" FROM "{other}" WHERE "{other}"."search_vector" @@ {_TSQUERY})'  # noqa: S608  # nosec B608
-    each = f"(numnode({_TSQUERY}) = 0 OR {own} OR {elsewhere})"
-    sql = " AND ".join([f"numnode({_TSQUERY}) > 0", *[each] * len(terms)])
-    params: list[str] = [everything]
-    for term in terms:
-        params += [f"{term}:*"] * 3
-    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - our names; words as parameters  # nosec B611
+    nothing, as ``to_tsquery`` over the whole vector does. The kind's table is named by the alias
+    the statement gives it, so the match may stand in a subquery (``Group._walked``)."""
+
+    conditional = True
+
+    def __init__(self, kind: str, terms: list[str]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.kind, self.terms = kind, terms
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        everything = " & ".join(f"{term}:*" for term in self.terms)
+        own = f'{table}."search_vector" @@ {_TSQUERY}'
+        related = _STORED[self.kind]
+        if related is None:
+            return own, (everything,)
+        key, other, column = related
+        inner = f'SELECT "{other}"."{column}" FROM "{other}" WHERE "{other}"."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
+        # The keys matching the term in either table, each set from its GIN index (an ``OR`` of
+        # the two reads every row of the kind).
+        mine = compiler.query.get_meta().db_table
+        any_row = f'SELECT cp_all."id" FROM "{mine}" cp_all WHERE numnode({_TSQUERY}) = 0'  # noqa: S608  # nosec B608
+        own_rows = f'SELECT cp_own."id" FROM "{mine}" cp_own WHERE cp_own."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
+        if key != "id":  # the other table names another key of the row (a case's model)
+            inner = f'SELECT cp_rel."id" FROM "{mine}" cp_rel WHERE cp_rel."{key}" IN ({inner})'  # noqa: S608  # nosec B608
+        each = f'{table}."id" IN ({any_row} UNION ALL {own_rows} UNION ALL {inner})'
+        sql = " AND ".join([f"numnode({_TSQUERY}) > 0", *[each] * len(self.terms)])
+        params: list[str] = [everything]
+        for term in self.terms:
+            params += [f"{term}:*"] * 3
+        return sql, tuple(params)
+
+
+def _stored_match(kind: str, terms: list[str]) -> _StoredMatch:
+    return _StoredMatch(kind, terms)
 
 
 def _full_text(
@@ -389,8 +453,16 @@ def search_for(user: Any, text: str, filters: Filters | None = None, *, full_tex
     for kind in filters.kinds():
         rows = _filtered(kind, SPECS[kind].rows(user), filters)
         matches, best_first = _full_text(kind, rows, terms) if use_full_text else _simple(kind, rows, terms)
+        grants = grants_newest_first(user, _VIEW[kind]) if use_full_text else None
         groups.append(
-            Group(kind=kind, label=KIND_LABELS[kind], matches=matches, best_first=best_first, full_text=use_full_text)
+            Group(
+                kind=kind,
+                label=KIND_LABELS[kind],
+                matches=matches,
+                best_first=best_first,
+                full_text=use_full_text,
+                grants=grants,
+            )
         )
     return groups
 
