@@ -194,7 +194,7 @@ class CaseFilterForm(cp.Form):
 
     def __init__(self, *args: Any, staffing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not staffing:  # whether agencies have staffed a case is the government's to filter on
+        if not staffing:  # cases.policy.staffing_shown_to
             del self.fields["staffing"]
 
     def filter(self, queryset: Any, today: datetime.date) -> Any:

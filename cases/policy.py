@@ -245,6 +245,15 @@ def assignable_reviewers(actor: Any) -> QuerySet[User]:
     )
 
 
+def staffing_shown_to(reader: Any) -> bool:
+    """Whether agencies have put reviewers on cases is the government's and the program office's to
+    read and filter on ("no reviewer" flags, the case list's Reviewers filter); not a firm's, and
+    not without a reader."""
+    if reader is None or not getattr(reader, "is_authenticated", False) or not reader.is_active:
+        return False
+    return firm_membership(reader) is None
+
+
 def operational_detail_shown_to(reader: Any) -> bool:
     """The firm's operational detail (a case's safeguard configuration and how evaluators get
     access; a tested configuration's safeguard version, access method, fingerprint and notes) is

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import coordinator_object, coordinator_required, liaison_required, supervisor_object
 from accounts.models import User
-from accounts.roles import agency_membership, firm_membership, sees_government_names
+from accounts.roles import agency_membership, sees_government_names
 from agencies.models import Agency
 from cases import forms, policy, services
 from cases.models import (
@@ -107,8 +107,7 @@ def _listing(user: Any) -> Any:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    # Government people and the program office may list the cases an agency has not staffed yet.
-    form = forms.CaseFilterForm(request.GET or None, staffing=firm_membership(request.user) is None)
+    form = forms.CaseFilterForm(request.GET or None, staffing=policy.staffing_shown_to(request.user))
     cases = (
         form.filter(_listing(request.user), timezone.localdate()) if request.GET else by_urgency(_listing(request.user))
     )

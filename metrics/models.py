@@ -19,9 +19,8 @@ class MetricsSnapshot(models.Model):
 
     scope = models.CharField(max_length=40, unique=True)
     scope_name = models.CharField(max_length=200)
+    # When; its day in the program's time zone is the day the months and overdue counts are of.
     computed_at = models.DateTimeField()
-    # The program's day the months and the overdue counts were computed for.
-    day = models.DateField()
     # The newest audit event when computed: every state change writes one, so a newer event
     # means the figures may have moved (a cheap test: the primary key's last entry).
     audit_head = models.BigIntegerField(default=0)

@@ -62,7 +62,6 @@ def metrics_snapshot_refresh(*, agency: Agency | None, now: datetime.datetime | 
         defaults={
             "scope_name": metrics.scope,
             "computed_at": now,
-            "day": timezone.localdate(now),
             "audit_head": head,
             "months": metrics.months,
             "figures": [dataclasses.asdict(figure) for figure in metrics.figures],
@@ -75,7 +74,7 @@ def _stale(snapshot: MetricsSnapshot | None, *, head: int, now: datetime.datetim
     return (
         snapshot is None
         or snapshot.audit_head < head
-        or snapshot.day != timezone.localdate(now)
+        or timezone.localdate(snapshot.computed_at) != timezone.localdate(now)
         or now - snapshot.computed_at >= MAX_AGE
     )
 
@@ -117,7 +116,7 @@ def metrics_current(*, reader: object) -> Metrics:
     agency = metrics_scope(reader)
     now = timezone.now()
     snapshot = MetricsSnapshot.objects.filter(scope=scope_key(agency)).first()
-    if snapshot is None or snapshot.day != timezone.localdate(now):
+    if snapshot is None or timezone.localdate(snapshot.computed_at) != timezone.localdate(now):
         snapshot = metrics_snapshot_refresh(agency=agency, now=now)
     elif snapshot.audit_head < _audit_head():
         if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):

@@ -16,7 +16,6 @@ class Migration(migrations.Migration):
                 ("scope", models.CharField(max_length=40, unique=True)),
                 ("scope_name", models.CharField(max_length=200)),
                 ("computed_at", models.DateTimeField()),
-                ("day", models.DateField()),
                 ("audit_head", models.BigIntegerField(default=0)),
                 ("months", models.JSONField(default=list)),
                 ("figures", models.JSONField(default=list)),

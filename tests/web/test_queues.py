@@ -112,3 +112,12 @@ def test_a_firm_neither_sees_nor_uses_the_staffing_filter(client_for, alex, dod_
     assert 'name="staffing"' not in page
     assert unstaffed.reference in page
     assert "no reviewer" not in page
+
+
+def test_who_reads_staffing_is_one_rule(alex, dod_reviewer, coordinator):
+    from django.contrib.auth.models import AnonymousUser
+
+    from cases.policy import staffing_shown_to
+
+    assert [staffing_shown_to(p) for p in (dod_reviewer, coordinator)] == [True, True]
+    assert [staffing_shown_to(p) for p in (alex, AnonymousUser(), None)] == [False, False, False]
