@@ -37,7 +37,7 @@ class AuthenticationBackend(AllauthBackend):
         manager = model._default_manager
         try:
             user = (
-                manager.select_related("firm_membership__firm", "agency_membership__agency")
+                manager.select_related("firm_membership__firm", "agency_membership__agency__group")
                 .annotate(
                     group_1=Subquery(groups[:1]),
                     group_2=Subquery(groups[1:2]),

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET
 
 from cases.models import ReviewCase
 from cases.policy import standing
-from cases.selectors import get_case_for
 from records import policy, rendering, selectors, services
 
 logger = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _interim(request: HttpRequest, pk: int) -> tuple[bytes, ReviewCase, str] | HttpResponse:
-    case = get_case_for(request.user, pk)
+    case = selectors.interim_case_for(request.user, pk)
     held = standing(request.user, case, seen=True)
     refusal = policy.interim_report_refusal(case, held)
     if refusal is not None:
