@@ -294,7 +294,15 @@ def _throughput(url: str, cookie: str | None, seconds: float, clients: int = 4) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=40, help="sequential requests per page")
-    parser.add_argument("--seconds", type=float, default=8, help="seconds of each throughput run")
+    parser.add_argument("--seconds", type=float, default=16, help="seconds of each view's throughput, all rounds")
+    parser.add_argument("--rounds", type=int, default=4, help="throughput rounds, the views taking turns")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("latency", "throughput", "csv"),
+        default=("latency", "throughput", "csv"),
+        help="measure only these (default: all)",
+    )
     parser.add_argument("--code", type=Path, default=HERE, help="the checkout to serve (default: this one)")
     args = parser.parse_args()
     code = args.code.resolve()
@@ -331,32 +339,50 @@ def main() -> None:
     with Server(code, extra):
         for _page, role, url in pages:  # every worker loads every page's templates and modules first
             _warm(url, cookies[role])
-        print(f"\n{'page':<18} {'role':<12} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for page, role, url in pages:
-            p50, p95 = _latency(url, cookies[role], args.requests)
-            print(f"{page:<18} {role:<12} {p50:8.1f} {p95:8.1f} {queries[(page, role)]:8d}", flush=True)
+        if "latency" in args.only:
+            print(f"\n{'page':<18} {'role':<12} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+            for page, role, url in pages:
+                p50, p95 = _latency(url, cookies[role], args.requests)
+                print(f"{page:<18} {role:<12} {p50:8.1f} {p95:8.1f} {queries[(page, role)]:8d}", flush=True)
 
-        print("\nthroughput, 4 clients at once")
-        case_detail = next(url for page, role, url in pages if page == "case detail" and role == "reviewer")
-        runs = [
-            ("hello, anonymous", "/bench-hello-anonymous/", None),
-            ("hello, signed in", "/bench-hello/", cookies["reviewer"]),
-            ("case list", "/cases/", cookies["reviewer"]),
-            ("case detail", case_detail, cookies["reviewer"]),
-        ]
-        rates = {}
+        if "throughput" in args.only:
+            case_detail = next(url for page, role, url in pages if page == "case detail" and role == "reviewer")
+            _rates(args.seconds, args.rounds, cookies, case_detail)
+
+        if "csv" in args.only:
+            print("\nfindings CSV")
+            for role in ("reviewer", "liaison"):
+                first, total, rows = _csv(cookies[role])
+                print(f"  {role:<12} {rows:7,} rows: first byte {first * 1000:7.1f} ms, whole file {total:6.2f} s")
+
+
+def _rates(seconds: float, rounds: int, cookies: dict[str, str], case_detail: str) -> None:
+    """Requests per second of each view, 4 clients at once: ``rounds`` rounds, each running every
+    view for ``seconds / rounds`` in turn, so that the machine's drift (shared, noisy) weighs on
+    each view alike. Prints the totals and, for the pages, the median of the rounds' ratios to the
+    signed-in hello of the same round."""
+    runs = [
+        ("hello, anonymous", "/bench-hello-anonymous/", None),
+        ("hello, signed in", "/bench-hello/", cookies["reviewer"]),
+        ("case list", "/cases/", cookies["reviewer"]),
+        ("case detail", case_detail, cookies["reviewer"]),
+    ]
+    for _name, url, cookie in runs:
+        _warm(url, cookie)
+    each: dict[str, list[float]] = {name: [] for name, _url, _cookie in runs}
+    for _ in range(rounds):
         for name, url, cookie in runs:
-            _warm(url, cookie)
-            rates[name] = _throughput(url, cookie, args.seconds)
-            share = (
-                f" ({rates[name] / rates['hello, signed in']:.0%} of signed-in hello)" if "hello" not in name else ""
+            each[name].append(_throughput(url, cookie, seconds / rounds))
+    print(f"\nthroughput, 4 clients at once ({rounds} rounds of {seconds / rounds:.1f} s per view)")
+    for name, rates in each.items():
+        line = f"  {name:<18} {statistics.mean(rates):7.1f} req/s"
+        if "hello" not in name:
+            ratios = [rate / hello for rate, hello in zip(rates, each["hello, signed in"], strict=True)]
+            line += (
+                f" ({statistics.median(ratios):.0%} of signed-in hello, median of the rounds;"
+                f" {min(ratios):.0%} to {max(ratios):.0%})"
             )
-            print(f"  {name:<18} {rates[name]:7.1f} req/s{share}", flush=True)
-
-        print("\nfindings CSV")
-        for role in ("reviewer", "liaison"):
-            first, total, rows = _csv(cookies[role])
-            print(f"  {role:<12} {rows:7,} rows: first byte {first * 1000:7.1f} ms, whole file {total:6.2f} s")
+        print(line, flush=True)
 
 
 def _csv(cookie: str) -> tuple[float, float, int]:
