@@ -335,6 +335,7 @@ def main() -> None:
         f"gunicorn {WORKERS} sync workers, DEBUG={settings.DEBUG}, "
         f"CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}"
     )
+    print(_machine())
     connection.close()
     with Server(code, extra):
         for _page, role, url in pages:  # every worker loads every page's templates and modules first
@@ -383,6 +384,32 @@ def _rates(seconds: float, rounds: int, cookies: dict[str, str], case_detail: st
                 f" {min(ratios):.0%} to {max(ratios):.0%})"
             )
         print(line, flush=True)
+
+
+def _machine() -> str:
+    """How fast this machine is now, to read the figures of different days side by side (the
+    machines are shared: the same page measured 24 ms one day and 45 the next): one core's
+    Python (the best of 5 runs of 5 million additions) and a database round trip (SELECT 1)."""
+    from django.db import connection
+
+    def loop() -> float:
+        started, total = time.perf_counter(), 0
+        for i in range(5_000_000):
+            total += i
+        return time.perf_counter() - started
+
+    python = min(loop() for _ in range(5))
+    with connection.cursor() as cursor:
+        trips = []
+        for _ in range(200):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            trips.append(time.perf_counter() - started)
+    return (
+        f"machine: 5M Python additions {python * 1000:.0f} ms (best of 5), "
+        f"SELECT 1 round trip {statistics.median(trips) * 1000:.3f} ms (median of 200), "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
 
 def _csv(cookie: str) -> tuple[float, float, int]:
