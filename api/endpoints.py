@@ -37,6 +37,7 @@ from findings.selectors import comments_for, findings_for, get_finding_for
 from firms.models import Firm
 from notifications import services as notification_services
 from notifications.selectors import get_notification_for, notifications_for
+from workflow import policy as workflow_policy
 from workflow import services as workflow_services
 from workflow.selectors import case_timeline
 
@@ -329,6 +330,9 @@ class CaseAssignAgencies(CaseAction):
         return super().post(request, pk)
 
     def act(self, request: Request, case: ReviewCase, data: dict[str, Any]) -> Any:
+        # The rule first (403 or 409 as from the service): only then are the codes looked up, so
+        # that no one else learns from the answer which agency codes exist.
+        require(workflow_policy.case_assign_agencies_refusal(request.user, case))
         codes = set(data["agencies"])
         agencies = list(Agency.objects.filter(code__in=codes))
         unknown = codes - {agency.code for agency in agencies}

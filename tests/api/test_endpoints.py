@@ -171,6 +171,22 @@ def test_coordinators_triage_and_assign(api_for, alex, coordinator, sam):
     assert api_for(sam).get("/api/v1/triage/").status_code == 403
 
 
+def test_assigning_agencies_is_refused_before_any_code_is_looked_up(api_for, alex, dod_reviewer):
+    """Whoever may not assign agencies learns nothing of which codes exist: the same refusal for a
+    real code and an unknown one, and nothing assigned."""
+    submitted = builders.make_case(alex, state="submitted")
+    for who in (alex, dod_reviewer):
+        answers = [
+            api_for(who).post(f"/api/v1/cases/{submitted.pk}/assign-agencies/", {"agencies": [code]}, content_type=JSON)
+            for code in ("cisa", "nasa")
+        ]
+        assert [a.status_code for a in answers] != [400, 400]
+        assert answers[0].status_code == answers[1].status_code
+        assert answers[0].json() == answers[1].json()
+        assert "nasa" not in answers[1].content.decode()
+    assert not submitted.agency_assignments.exists()
+
+
 def test_case_list_filters_and_cursor_pagination(api_for, alex):
     cases = [builders.make_case(alex, state="draft") for _ in range(3)]
     submitted = builders.make_case(alex, state="submitted")
