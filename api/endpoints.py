@@ -373,7 +373,12 @@ class CaseTimeline(Listing):
     )
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
+        # Agencies by their short names ("DoD"), as the case page names its agencies.
+        self.agency_names = dict(Agency.objects.filter(case_assignments__case=case).values_list("code", "short_name"))
         return self.listing(request, case_timeline(request.user, case))
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "agency_names": getattr(self, "agency_names", {})}
 
 
 # --- documents -----------------------------------------------------------------------------------

@@ -220,8 +220,9 @@ class TimelineEventSerializer(serializers.Serializer):
         return shown_name(event.actor, _reader(self))
 
     def get_label(self, event: Any) -> str:
-        """What the case page's timeline says of the event, after the actor's name."""
-        return timeline_label(event)
+        """What the case page's timeline says of the event, after the actor's name (the case's
+        agencies by their short names, as the page names them)."""
+        return timeline_label(event, self.context.get("agency_names"))
 
 
 # --- writes --------------------------------------------------------------------------------------

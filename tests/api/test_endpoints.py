@@ -250,6 +250,17 @@ def test_a_firm_reads_the_agency_not_the_government_persons_name_or_address(
     assert dod_supervisor.get_full_name() in [e["actor"] for e in timeline if e["action"] == "finding.released"]
 
 
+def test_the_timeline_names_agencies_as_the_case_page_does(api_for, alex, case, client_for):
+    """ "assigned agencies (DoD, Treasury)", not their codes, in the API as on the page."""
+    timeline = api_for(alex, scope="read").get(f"/api/v1/cases/{case.pk}/timeline/").json()["results"]
+    labels = [e["label"] for e in timeline if e["action"] == "case.agencies_assigned"]
+    assert labels
+    page = client_for(alex).get(f"/cases/{case.pk}/").content.decode()
+    for label in labels:
+        assert "DOD" not in label
+        assert label in page
+
+
 def test_a_returns_reason_stays_among_the_agencies_in_the_api_too(
     api_for, alex, coordinator, case, dod_reviewer, dod_supervisor, treasury_supervisor
 ):
