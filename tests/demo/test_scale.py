@@ -3,6 +3,8 @@ audience the services' own rules give it, and the audit chain it extends verifie
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from guardian.utils import get_group_obj_perms_model
@@ -60,6 +62,10 @@ def test_seed_scale_writes_the_rows_the_services_would(settings):
     report = check_chain()
     assert report.intact
     assert report.checked == SMALL.audit
+    # Every version's file is stored with the bytes its sha256 names.
+    out = io.StringIO()
+    call_command("verify_documents", stdout=out, stderr=io.StringIO())  # raises when one fails
+    assert f"All {SMALL.documents} document versions verified" in out.getvalue()
     # The log names objects the timeline can place.
     case = Finding.objects.first().case
     assert case_timeline(case.model.firm.memberships.first().user, case).exists()
