@@ -243,12 +243,32 @@ class _Words(Func):
     output_field = TextField()
 
 
-def _labels(field_name: str, choices: Iterable[tuple[str, str]]) -> Case:
-    return Case(
-        *[When(**{field_name: value}, then=Value(label)) for value, label in choices],
-        default=Value(""),
-        output_field=TextField(),
-    )
+class _Label(Expression):
+    """The label of the column's choice ('' for none), as the stored vectors name it
+    (search/migrations/0002): ``CASE column WHEN value THEN label ... ELSE '' END``. One node
+    instead of a ``Case`` of ``When`` conditions, each resolved as a filter of its own."""
+
+    output_field = TextField()
+
+    def __init__(self, field_name: str, choices: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.column: Any = F(field_name)
+        self.choices = tuple((str(value), str(label)) for value, label in choices)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.column)
+        whens = " ".join("WHEN %s THEN %s" for _ in self.choices)
+        return f"CASE {column} {whens} ELSE '' END", (*params, *(part for choice in self.choices for part in choice))
+
+
+def _labels(field_name: str, choices: Iterable[tuple[str, str]]) -> _Label:
+    return _Label(field_name, choices)
 
 
 def _file_names() -> Coalesce:
@@ -268,7 +288,8 @@ def _file_names() -> Coalesce:
 def _vector(*weighted: tuple[Any, str]) -> SearchVector:
     vector: Any = None
     for expression, weight in weighted:
-        part = SearchVector(Coalesce(expression, Value(""), output_field=TextField()), weight=weight, config=CONFIG)
+        # SearchVector reads a missing value as '' itself (``COALESCE``).
+        part = SearchVector(expression, weight=weight, config=CONFIG)
         vector = part if vector is None else vector + part
     return cast(SearchVector, vector)
 
