@@ -17,13 +17,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     CharField,
     Count,
     F,
@@ -34,7 +33,6 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
-    When,
     Window,
 )
 from django.db.models.expressions import Expression
@@ -55,6 +53,7 @@ from findings.selectors import comments_for, findings_for
 from search.models import SavedSearch
 
 CONFIG = "english"
+_CONFIG = "'english'::regconfig"  # CONFIG in SQL
 MAX_TERMS = 12
 # The matches of a kind that are ranked (the newest this many) and counted exactly: a word common
 # across 100,000 findings costs the same as a rare one ("more than 100" beyond it).
@@ -285,13 +284,37 @@ def _file_names() -> Coalesce:
     return Coalesce(Subquery(names, output_field=TextField()), Value(""), output_field=TextField())
 
 
-def _vector(*weighted: tuple[Any, str]) -> SearchVector:
-    vector: Any = None
-    for expression, weight in weighted:
-        # SearchVector reads a missing value as '' itself (``COALESCE``).
-        part = SearchVector(expression, weight=weight, config=CONFIG)
-        vector = part if vector is None else vector + part
-    return cast(SearchVector, vector)
+class _WeightedVector(Expression):
+    """The words of the parts, each part weighted: ``setweight(to_tsvector(config, COALESCE(part,
+    '')), weight) || ...``, the vector that ``SearchVector(part, weight=..., config=...) + ...``
+    writes, as one node over the parts (instead of a SearchVector, a config and a weight for each
+    part, all copied, resolved and compared for every statement)."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, *weighted: tuple[Any, str]) -> None:
+        super().__init__()
+        self.parts: list[Any] = [expression for expression, _ in weighted]
+        self.weights = tuple(weight for _, weight in weighted)
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.parts
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        self.parts = list(exprs)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sqls: list[str] = []
+        params: list[Any] = []
+        for part, weight in zip(self.parts, self.weights, strict=True):
+            sql, part_params = compiler.compile(part)
+            sqls.append(f"setweight(to_tsvector({_CONFIG}, COALESCE({sql}, '')), %s)")
+            params += [*part_params, weight]
+        return f"({' || '.join(sqls)})", tuple(params)
+
+
+def _vector(*weighted: tuple[Any, str]) -> _WeightedVector:
+    return _WeightedVector(*weighted)
 
 
 @dataclass(frozen=True)
@@ -299,7 +322,7 @@ class _Spec:
     """How one kind is searched: its visible rows, weighted vector, snippet text and plain fields."""
 
     rows: Callable[[Any], QuerySet[Any]]
-    vector: Callable[[], SearchVector]
+    vector: Callable[[], _WeightedVector]
     snippet: Callable[[], Any]
     plain: tuple[str, ...]  # the fields the simple (SQLite) match looks in
     choice_fields: tuple[tuple[str, Iterable[tuple[str, str]]], ...] = ()
