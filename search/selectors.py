@@ -506,8 +506,33 @@ def _full_text(
     return matches, best_first, with_snippets
 
 
+class _Headline(SearchHeadline):
+    """``SearchHeadline`` whose options (the same for every snippet) are written in SQL once per
+    process, instead of composed again, option by option, in every statement."""
+
+    _written: dict[tuple[tuple[str, Any], ...], str] = {}
+    options: dict[str, Any]  # set by SearchHeadline.__init__
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        key = tuple(self.options.items())
+        if key not in self._written:
+            self._written[key] = ", ".join(connection.ops.compose_sql(f"{option}=%s", [value]) for option, value in key)
+        sql, params = Func.as_sql(
+            self, compiler, connection, function=function, template=template, arg_joiner=arg_joiner, options=", %s"
+        )
+        return sql, [*params, self._written[key]]
+
+
 def _headline(spec: _Spec, query: SearchQuery) -> SearchHeadline:
-    return SearchHeadline(
+    return _Headline(
         spec.snippet(),
         query,
         config=CONFIG,
