@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Col, Expression
 from django.db.models.functions import Coalesce, Concat, RowNumber
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -134,7 +134,7 @@ class Group:
         if self.grants is not None:
             return self._walked()
         model = self.matches.model
-        floor = Coalesce(Subquery(model._default_manager.order_by("-pk").values("pk")[RECENT - 1 : RECENT]), Value(0))
+        floor = Coalesce(_Once(model._default_manager.order_by("-pk").values("pk")[RECENT - 1 : RECENT]), Value(0))
         keys = self.matches.values_list("pk", flat=True)
         recent = keys.filter(pk__gte=floor).order_by("-pk")[: CANDIDATES + 1]
         # ``pk + 0``: a bound and an order the primary key's index cannot serve, so that the GIN
@@ -150,8 +150,11 @@ class Group:
         kept only if it is among ``matches``, which applies visibility itself."""
         assert self.grants is not None
         keys = self.matches.values("pk")
-        edge = Subquery(self.grants.values("content_object_id")[WALK - 1 : WALK])  # None: fewer grants
-        probe = Subquery(keys.filter(pk=OuterRef("content_object_id"))[:1])
+        edge = _Once(self.grants.values("content_object_id")[WALK - 1 : WALK])  # None: fewer grants
+        # The grant's object: the walk reads the grants' table under the table's own name (and
+        # ``matches`` reads it only as ``cp_grant``, core.permissions._Granted).
+        meta = self.grants.model._meta
+        probe = _Once(keys.filter(pk=Col(meta.db_table, meta.get_field("content_object")))[:1])
         walk = (
             self.grants.alias(hit=probe)
             .filter(content_object_id__gte=Coalesce(edge, Value(0)), hit__isnull=False)
@@ -199,6 +202,23 @@ class Group:
     @cached_property
     def hits(self) -> QuerySet[Any]:
         return self.best_first(Q(pk__in=self.newest[:CANDIDATES]))
+
+
+class _Once(Expression):
+    """A subquery compiled once, as it stands (without being copied and relabelled into the
+    statement around it first), however many times the statement names it. It names nothing of
+    that statement, or only a table the statement reads under the table's own name."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(output_field=queryset.query.output_field)
+        self.queryset = queryset
+        self.compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}  # shared by the copies
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        if connection.alias not in self.compiled:
+            sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
+            self.compiled[connection.alias] = (f"({sql})", tuple(params))
+        return self.compiled[connection.alias]
 
 
 class _AmongKeys(Expression):
