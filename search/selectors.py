@@ -14,17 +14,17 @@ of the same fields (``icontains``), hits come newest first, and the snippet is h
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     CharField,
+    Count,
     F,
     Func,
     OuterRef,
@@ -33,10 +33,10 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
-    When,
+    Window,
 )
-from django.db.models.expressions import Expression
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.expressions import Col, Expression
+from django.db.models.functions import Coalesce, Concat, RowNumber
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,6 +53,7 @@ from findings.selectors import comments_for, findings_for
 from search.models import SavedSearch
 
 CONFIG = "english"
+_CONFIG = "'english'::regconfig"  # CONFIG in SQL
 MAX_TERMS = 12
 # The matches of a kind that are ranked (the newest this many) and counted exactly: a word common
 # across 100,000 findings costs the same as a rare one ("more than 100" beyond it).
@@ -98,23 +99,30 @@ class Filters:
 
 @dataclass
 class Group:
-    """The results of one kind, each row with ``snippet_raw``: ``matches`` (all of them, newest
-    first, never counted whole) and ``hits`` (the ``CANDIDATES`` newest of them, best first:
-    ranked on PostgreSQL). ``count`` is exact up to ``CANDIDATES`` (``capped``: more than that)."""
+    """The results of one kind: ``matches`` (all of them, newest first, never counted whole) and
+    ``hits`` (the ``CANDIDATES`` newest of them, best first: ranked on PostgreSQL), each row with
+    ``snippet_raw``. ``count`` is exact up to ``CANDIDATES`` (``capped``: more than that)."""
 
     kind: str
     label: str
-    matches: QuerySet[Any]
-    best_first: Callable[[list[int]], QuerySet[Any]]  # the given matches, best first, with snippets
+    matches: QuerySet[Any]  # without snippets: ``with_snippets`` adds them to the rows read
+    best_first: Callable[[Q], QuerySet[Any]]  # the matches of a condition on keys, best first, with snippets
+    with_snippets: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda rows: rows
     rows: list[Any] = field(default_factory=list)
 
     full_text: bool = False
     # The reader's grants of the kind's view permission, newest object first, when one group holds
     # them all (core.permissions.grants_newest_first): Group.newest walks them.
     grants: QuerySet[Any] | None = None
+    # The number of the newest matches (at most ``CANDIDATES + 1``) when ``best`` read it with them.
+    found: int | None = None
 
     @cached_property
     def newest(self) -> list[int]:
+        """The keys of the newest ``CANDIDATES + 1`` matches, newest first, in one query."""
+        return sorted(self._newest_keys(), reverse=True)
+
+    def _newest_keys(self) -> QuerySet[Any]:
         """The keys of the newest ``CANDIDATES + 1`` matches, in one query whatever the word.
 
         On PostgreSQL two plans are joined: the newest ``RECENT`` rows of the table read newest
@@ -122,20 +130,19 @@ class Group:
         matches from the GIN index, sorted (a rare word: few rows). The planner cannot choose
         between them itself: it does not know how common a prefix is."""
         if not self.full_text:
-            return list(self.matches.values_list("pk", flat=True)[: CANDIDATES + 1])
+            return self.matches.values_list("pk", flat=True)[: CANDIDATES + 1]
         if self.grants is not None:
             return self._walked()
         model = self.matches.model
-        floor = Coalesce(Subquery(model._default_manager.order_by("-pk").values("pk")[RECENT - 1 : RECENT]), Value(0))
+        floor = Coalesce(_Once(model._default_manager.order_by("-pk").values("pk")[RECENT - 1 : RECENT]), Value(0))
         keys = self.matches.values_list("pk", flat=True)
         recent = keys.filter(pk__gte=floor).order_by("-pk")[: CANDIDATES + 1]
         # ``pk + 0``: a bound and an order the primary key's index cannot serve, so that the GIN
         # index finds the rows (the floor is not known when the statement is planned).
         older = keys.alias(key=F("pk") + Value(0)).filter(key__lt=floor).order_by(F("key").desc())[: CANDIDATES + 1]
-        found = list(recent.union(older, all=True)[: CANDIDATES + 1])
-        return sorted(found, reverse=True)
+        return recent.union(older, all=True)[: CANDIDATES + 1]
 
-    def _walked(self) -> list[int]:
+    def _walked(self) -> QuerySet[Any]:
         """``newest`` for a reader whose one group holds their grants, in one query: the newest
         ``WALK`` grants walked newest first, each object probed by its key (a common word fills the
         list there, however few of the rows the reader sees), then the older matches from the GIN
@@ -143,8 +150,11 @@ class Group:
         kept only if it is among ``matches``, which applies visibility itself."""
         assert self.grants is not None
         keys = self.matches.values("pk")
-        edge = Subquery(self.grants.values("content_object_id")[WALK - 1 : WALK])  # None: fewer grants
-        probe = Subquery(keys.filter(pk=OuterRef("content_object_id"))[:1])
+        edge = _Once(self.grants.values("content_object_id")[WALK - 1 : WALK])  # None: fewer grants
+        # The grant's object: the walk reads the grants' table under the table's own name (and
+        # ``matches`` reads it only as ``cp_grant``, core.permissions._Granted).
+        meta = self.grants.model._meta
+        probe = _Once(keys.filter(pk=Col(meta.db_table, meta.get_field("content_object")))[:1])
         walk = (
             self.grants.alias(hit=probe)
             .filter(content_object_id__gte=Coalesce(edge, Value(0)), hit__isnull=False)
@@ -156,17 +166,34 @@ class Group:
             .order_by(F("key").desc())
             .values_list("pk", flat=True)[: CANDIDATES + 1]
         )
-        found = list(walk.union(older, all=True)[: CANDIDATES + 1])
-        return sorted(found, reverse=True)
+        found: QuerySet[Any] = walk.union(older, all=True)[: CANDIDATES + 1]
+        return found
+
+    def best(self, limit: int) -> list[Any]:
+        """The first ``limit`` of ``hits``, and ``count`` with them: on PostgreSQL in one statement,
+        the newest ``CANDIDATES + 1`` keys found in a subquery and counted by a window, the oldest
+        of them (the one past ``CANDIDATES``) sorted last, so that it is counted but never shown.
+        ``limit`` is at most ``CANDIDATES``."""
+        assert limit <= CANDIDATES
+        if not self.full_text or "newest" in self.__dict__:
+            return list(self.hits[:limit]) if self.count else []
+        ranked = self.best_first(Q(_AmongKeys(self._newest_keys()))).annotate(
+            search_found=Window(Count("*")), search_nth=Window(RowNumber(), order_by=F("pk").desc())
+        )
+        # nth / (CANDIDATES + 1): 0 for the CANDIDATES newest, 1 for the one past them.
+        rows = list(ranked.order_by(F("search_nth") / Value(CANDIDATES + 1), *ranked.query.order_by)[:limit])
+        self.found = rows[0].search_found if rows else 0
+        return rows
 
     @property
     def pageable(self) -> QuerySet[Any]:
-        """``matches`` for paging newest first: when they are few, as the keys already found."""
-        return self.matches if self.capped else self.matches.filter(pk__in=self.newest)
+        """``matches`` for paging newest first, with snippets: when they are few, as the keys
+        already found."""
+        return self.with_snippets(self.matches if self.capped else self.matches.filter(pk__in=self.newest))
 
     @property
     def count(self) -> int:
-        return len(self.newest)
+        return self.found if self.found is not None else len(self.newest)
 
     @property
     def capped(self) -> bool:
@@ -174,7 +201,44 @@ class Group:
 
     @cached_property
     def hits(self) -> QuerySet[Any]:
-        return self.best_first(self.newest[:CANDIDATES])
+        return self.best_first(Q(pk__in=self.newest[:CANDIDATES]))
+
+
+class _Once(Expression):
+    """A subquery compiled once, as it stands (without being copied and relabelled into the
+    statement around it first), however many times the statement names it. It names nothing of
+    that statement, or only a table the statement reads under the table's own name."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(output_field=queryset.query.output_field)
+        self.queryset = queryset
+        self.compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}  # shared by the copies
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        if connection.alias not in self.compiled:
+            sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
+            self.compiled[connection.alias] = (f"({sql})", tuple(params))
+        return self.compiled[connection.alias]
+
+
+class _AmongKeys(Expression):
+    """The row's key is among the keys a query returns, as ``key = ANY(ARRAY(keys))``: the keys
+    are read once (an init plan) and then each row by its key, where ``key IN (keys)`` would be
+    one more join for the planner to order with the others (milliseconds of planning). The keys'
+    query stands alone (it names nothing of the outer statement), so it is compiled as it is,
+    without being copied and relabelled into the outer query first."""
+
+    conditional = True
+
+    def __init__(self, keys: QuerySet[Any]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.keys = keys
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        key = f"{table}.{connection.ops.quote_name(compiler.query.get_meta().pk.column)}"
+        sql, params = self.keys.query.get_compiler(connection=connection).as_sql()
+        return f"{key} = ANY(ARRAY({sql}))", tuple(params)
 
 
 def terms_of(text: str) -> list[str]:
@@ -198,12 +262,32 @@ class _Words(Func):
     output_field = TextField()
 
 
-def _labels(field_name: str, choices: Iterable[tuple[str, str]]) -> Case:
-    return Case(
-        *[When(**{field_name: value}, then=Value(label)) for value, label in choices],
-        default=Value(""),
-        output_field=TextField(),
-    )
+class _Label(Expression):
+    """The label of the column's choice ('' for none), as the stored vectors name it
+    (search/migrations/0002): ``CASE column WHEN value THEN label ... ELSE '' END``. One node
+    instead of a ``Case`` of ``When`` conditions, each resolved as a filter of its own."""
+
+    output_field = TextField()
+
+    def __init__(self, field_name: str, choices: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.column: Any = F(field_name)
+        self.choices = tuple((str(value), str(label)) for value, label in choices)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.column)
+        whens = " ".join("WHEN %s THEN %s" for _ in self.choices)
+        return f"CASE {column} {whens} ELSE '' END", (*params, *(part for choice in self.choices for part in choice))
+
+
+def _labels(field_name: str, choices: Iterable[tuple[str, str]]) -> _Label:
+    return _Label(field_name, choices)
 
 
 def _file_names() -> Coalesce:
@@ -220,12 +304,37 @@ def _file_names() -> Coalesce:
     return Coalesce(Subquery(names, output_field=TextField()), Value(""), output_field=TextField())
 
 
-def _vector(*weighted: tuple[Any, str]) -> SearchVector:
-    vector: Any = None
-    for expression, weight in weighted:
-        part = SearchVector(Coalesce(expression, Value(""), output_field=TextField()), weight=weight, config=CONFIG)
-        vector = part if vector is None else vector + part
-    return cast(SearchVector, vector)
+class _WeightedVector(Expression):
+    """The words of the parts, each part weighted: ``setweight(to_tsvector(config, COALESCE(part,
+    '')), weight) || ...``, the vector that ``SearchVector(part, weight=..., config=...) + ...``
+    writes, as one node over the parts (instead of a SearchVector, a config and a weight for each
+    part, all copied, resolved and compared for every statement)."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, *weighted: tuple[Any, str]) -> None:
+        super().__init__()
+        self.parts: list[Any] = [expression for expression, _ in weighted]
+        self.weights = tuple(weight for _, weight in weighted)
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.parts
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.parts = list(exprs)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sqls: list[str] = []
+        params: list[Any] = []
+        for part, weight in zip(self.parts, self.weights, strict=True):
+            sql, part_params = compiler.compile(part)
+            sqls.append(f"setweight(to_tsvector({_CONFIG}, COALESCE({sql}, '')), %s)")
+            params += [*part_params, weight]
+        return f"({' || '.join(sqls)})", tuple(params)
+
+
+def _vector(*weighted: tuple[Any, str]) -> _WeightedVector:
+    return _WeightedVector(*weighted)
 
 
 @dataclass(frozen=True)
@@ -233,27 +342,35 @@ class _Spec:
     """How one kind is searched: its visible rows, weighted vector, snippet text and plain fields."""
 
     rows: Callable[[Any], QuerySet[Any]]
-    vector: Callable[[], SearchVector]
+    vector: Callable[[], _WeightedVector]
     snippet: Callable[[], Any]
     plain: tuple[str, ...]  # the fields the simple (SQLite) match looks in
     choice_fields: tuple[tuple[str, Iterable[tuple[str, str]]], ...] = ()
     plain_snippet: Callable[[], Any] | None = None  # without PostgreSQL's aggregates
 
 
+# Each kind's rows are read with what a hit shows (templates/search/results.html) and nothing
+# more: the related rows it names, and the columns it prints (besides the key and the snippet).
+def _shown(rows: QuerySet[Any], related: tuple[str, ...], columns: tuple[str, ...]) -> QuerySet[Any]:
+    return rows.select_related(None).select_related(*related).only(*columns)
+
+
 def _case_rows(user: Any) -> QuerySet[ReviewCase]:
-    return cases_for(user)
+    return _shown(cases_for(user), ("model",), ("reference", "state", "model__name", "model__version"))
 
 
 def _finding_rows(user: Any) -> QuerySet[Finding]:
-    return findings_for(user)
+    columns = ("title", "category", "severity", "case__reference", "agency__short_name")
+    return _shown(findings_for(user), ("case", "agency"), columns)
 
 
 def _comment_rows(user: Any) -> QuerySet[Comment]:
-    return comments_for(user).select_related("case", "finding")
+    columns = ("finding", "case__reference", "author__full_name", "author__email")
+    return _shown(comments_for(user), ("case", "author"), columns)
 
 
 def _document_rows(user: Any) -> QuerySet[Document]:
-    return documents_for(user)
+    return _shown(documents_for(user), ("case",), ("title", "kind", "marking", "case__reference"))
 
 
 SPECS: dict[str, _Spec] = {
@@ -387,25 +504,55 @@ def _stored_match(kind: str, terms: list[str]) -> _StoredMatch:
 
 def _full_text(
     kind: str, rows: QuerySet[Any], terms: list[str]
-) -> tuple[QuerySet[Any], Callable[[list[int]], QuerySet[Any]]]:
-    """All the visible matches (newest first, from the stored vectors' index), and the ranked hits:
-    the ``CANDIDATES`` newest matches ranked with ``ts_rank`` and given a snippet, so that neither
-    the rank nor the snippet is computed for more rows than that."""
+) -> tuple[QuerySet[Any], Callable[[Q], QuerySet[Any]], Callable[[QuerySet[Any]], QuerySet[Any]]]:
+    """All the visible matches (newest first, from the stored vectors' index, without snippets),
+    the ranked hits (the given keys of matches ranked with ``ts_rank`` and given a snippet, so that
+    neither the rank nor the snippet is computed for more rows than those), and how matches are
+    given their snippets."""
     spec = SPECS[kind]
     query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=CONFIG)
-    matches = rows.filter(_stored_match(kind, terms)).annotate(snippet_raw=_headline(spec, query)).order_by("-pk")
+    matches = rows.filter(_stored_match(kind, terms)).order_by("-pk")
 
-    def best_first(keys: list[int]) -> QuerySet[Any]:
-        ranked: QuerySet[Any] = rows.filter(pk__in=keys).annotate(
+    def best_first(keys: Q) -> QuerySet[Any]:
+        ranked: QuerySet[Any] = rows.filter(keys).annotate(
             rank=SearchRank(spec.vector(), query), snippet_raw=_headline(spec, query)
         )
         return ranked.order_by("-rank", "-pk")
 
-    return matches, best_first
+    def with_snippets(found: QuerySet[Any]) -> QuerySet[Any]:
+        snippets: QuerySet[Any] = found.annotate(snippet_raw=_headline(spec, query))
+        return snippets
+
+    return matches, best_first, with_snippets
+
+
+class _Headline(SearchHeadline):
+    """``SearchHeadline`` whose options (the same for every snippet) are written in SQL once per
+    process, instead of composed again, option by option, in every statement."""
+
+    _written: dict[tuple[tuple[str, Any], ...], str] = {}
+    options: dict[str, Any]  # set by SearchHeadline.__init__
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        key = tuple(self.options.items())
+        if key not in self._written:
+            self._written[key] = ", ".join(connection.ops.compose_sql(f"{option}=%s", [value]) for option, value in key)
+        sql, params = Func.as_sql(
+            self, compiler, connection, function=function, template=template, arg_joiner=arg_joiner, options=", %s"
+        )
+        return sql, [*params, self._written[key]]
 
 
 def _headline(spec: _Spec, query: SearchQuery) -> SearchHeadline:
-    return SearchHeadline(
+    return _Headline(
         spec.snippet(),
         query,
         config=CONFIG,
@@ -420,7 +567,7 @@ def _headline(spec: _Spec, query: SearchQuery) -> SearchHeadline:
 
 def _simple(
     kind: str, rows: QuerySet[Any], terms: list[str]
-) -> tuple[QuerySet[Any], Callable[[list[int]], QuerySet[Any]]]:
+) -> tuple[QuerySet[Any], Callable[[Q], QuerySet[Any]], Callable[[QuerySet[Any]], QuerySet[Any]]]:
     """The fallback: every term in one of the fields (or a choice's label), newest first; the hits
     are the ``CANDIDATES`` newest matches."""
     spec = SPECS[kind]
@@ -438,7 +585,7 @@ def _simple(
     snippet = spec.plain_snippet() if spec.plain_snippet else spec.snippet()
     matches: QuerySet[Any] = rows.annotate(snippet_raw=Coalesce(snippet, Value(""), output_field=CharField()))
     matches = matches.order_by("-pk")
-    return matches, lambda keys: matches.filter(pk__in=keys)
+    return matches, lambda keys: matches.filter(keys), lambda found: found
 
 
 def search_for(user: Any, text: str, filters: Filters | None = None, *, full_text: bool | None = None) -> list[Group]:
@@ -452,7 +599,7 @@ def search_for(user: Any, text: str, filters: Filters | None = None, *, full_tex
     groups = []
     for kind in filters.kinds():
         rows = _filtered(kind, SPECS[kind].rows(user), filters)
-        matches, best_first = _full_text(kind, rows, terms) if use_full_text else _simple(kind, rows, terms)
+        matches, best_first, with_snippets = (_full_text if use_full_text else _simple)(kind, rows, terms)
         grants = grants_newest_first(user, _VIEW[kind]) if use_full_text else None
         groups.append(
             Group(
@@ -460,6 +607,7 @@ def search_for(user: Any, text: str, filters: Filters | None = None, *, full_tex
                 label=KIND_LABELS[kind],
                 matches=matches,
                 best_first=best_first,
+                with_snippets=with_snippets,
                 full_text=use_full_text,
                 grants=grants,
             )

@@ -38,7 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
             page = keyset_page(request, group.pageable, per_page=PER_PAGE, noun=group.label.lower())
             group.rows = page.rows
         else:
-            group.rows = list(group.hits[:PER_KIND]) if group.count else []
+            group.rows = group.best(PER_KIND)
         for row in group.rows:
             row.snippet = selectors.snippet_html(row.snippet_raw, terms, full_text=full_text)
     return render(

@@ -150,6 +150,32 @@ def test_few_matches_are_counted_exactly_and_ranked(case, dod_reviewer, dod_supe
     assert next(iter(group.hits)).pk == top.pk
 
 
+def test_the_first_hits_read_with_their_count_leave_out_the_match_past_the_bound(
+    case, dod_reviewer, dod_supervisor, monkeypatch
+):
+    # The oldest match ranks best (its title), but it is past the CANDIDATES newest: it is counted
+    # ("more than"), never ranked or shown, as in ``hits``.
+    monkeypatch.setattr(selectors, "CANDIDATES", 3)
+    oldest = builders.released(case, dod_reviewer, dod_supervisor, title="Jailbreak", description="-")
+    newer = [
+        builders.released(case, dod_reviewer, dod_supervisor, title=f"Gap {i}", description="A jailbreaking prompt.")
+        for i in range(3)
+    ]
+    (group,) = search_for(dod_reviewer, "jailb", Filters(kind=Kind.FINDING))
+    rows = group.best(3)
+    assert group.count == 4
+    assert group.capped
+    assert oldest.pk not in [row.pk for row in rows]
+    assert [row.pk for row in rows] == [
+        f.pk for f in search_for(dod_reviewer, "jailb", Filters(kind=Kind.FINDING))[0].hits
+    ]
+    assert sorted(row.pk for row in rows) == sorted(f.pk for f in newer)
+    assert all(row.snippet_raw is not None for row in rows)
+    (none,) = search_for(dod_reviewer, "zzzunfound", Filters(kind=Kind.FINDING))
+    assert none.best(3) == []
+    assert none.count == 0
+
+
 def test_the_stored_vectors_know_every_category_and_target_label():
     from importlib import import_module
 
