@@ -257,8 +257,8 @@ def _warm(url: str, cookie: str | None) -> None:
         t.join()
 
 
-def _latency(url: str, cookie: str, n: int) -> tuple[float, float]:
-    _warm(url, cookie)
+def _latency(url: str, cookie: str, n: int) -> list[float]:
+    """``n`` requests one after the other: each one's time to its last byte, in ms."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
     times = []
     for _ in range(n):
@@ -266,7 +266,11 @@ def _latency(url: str, cookie: str, n: int) -> tuple[float, float]:
         if status != 200:
             sys.exit(f"{url}: HTTP {status}")
         times.append(total * 1000)
-    times.sort()
+    return times
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
 
@@ -295,7 +299,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=40, help="sequential requests per page")
     parser.add_argument("--seconds", type=float, default=16, help="seconds of each view's throughput, all rounds")
-    parser.add_argument("--rounds", type=int, default=4, help="throughput rounds, the views taking turns")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds of latency and of throughput, pages taking turns")
     parser.add_argument(
         "--only",
         nargs="+",
@@ -341,9 +345,17 @@ def main() -> None:
         for _page, role, url in pages:  # every worker loads every page's templates and modules first
             _warm(url, cookies[role])
         if "latency" in args.only:
+            # In rounds, every page taking its turn in each, as for throughput: a slow minute of the
+            # machine falls on every page a little, not on a few pages entirely.
+            times: dict[tuple[str, str, str], list[float]] = {key: [] for key in pages}
+            each = max(1, args.requests // args.rounds)
+            for _round in range(args.rounds):
+                for page, role, url in pages:
+                    times[(page, role, url)] += _latency(url, cookies[role], each)
             print(f"\n{'page':<18} {'role':<12} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+            print(f"({args.rounds} rounds of {each} requests one after the other, every page in each round)")
             for page, role, url in pages:
-                p50, p95 = _latency(url, cookies[role], args.requests)
+                p50, p95 = _percentiles(times[(page, role, url)])
                 print(f"{page:<18} {role:<12} {p50:8.1f} {p95:8.1f} {queries[(page, role)]:8d}", flush=True)
 
         if "throughput" in args.only:
