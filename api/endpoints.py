@@ -23,9 +23,17 @@ from api import serializers as s
 from api.idempotency import idempotent
 from cases import policy as case_policy
 from cases import services as case_services
-from cases.models import CaseAgencyAssignment, CaseState, Closeout, CloseoutDecision, ReviewCase
+from cases.models import CaseState, Closeout, CloseoutDecision, ReviewCase
 from cases.permissions import CHANGE_MODEL
-from cases.selectors import cases_for, get_case_for, get_closeout_for, get_model_for, models_for
+from cases.selectors import (
+    assigned_agencies,
+    cases_for,
+    get_case_for,
+    get_closeout_for,
+    get_model_for,
+    models_for,
+    with_agencies,
+)
 from configurations.models import Configuration
 from configurations.selectors import configurations_for, current_configurations
 from core.policy import require
@@ -81,9 +89,7 @@ class Listing(GenericAPIView):
 
 
 def _case_listing(user: Any) -> QuerySet[ReviewCase]:
-    return cases_for(user).prefetch_related(
-        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency"))
-    )
+    return with_agencies(cases_for(user))
 
 
 def _case_out(request: Request, case: ReviewCase) -> dict[str, Any]:
@@ -93,13 +99,7 @@ def _case_out(request: Request, case: ReviewCase) -> dict[str, Any]:
 
 
 def _case_listing_one(case: ReviewCase) -> ReviewCase:
-    return (
-        ReviewCase.objects.select_related("model")
-        .prefetch_related(
-            Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency"))
-        )
-        .get(pk=case.pk)
-    )
+    return with_agencies(ReviewCase.objects.select_related("model")).get(pk=case.pk)
 
 
 # --- firms and models ----------------------------------------------------------------------------
@@ -374,7 +374,7 @@ class CaseTimeline(Listing):
     def get(self, request: Request, pk: int) -> Response:
         case = get_case_for(request.user, pk)
         # Agencies by their short names ("DoD"), as the case page names its agencies.
-        self.agency_names = dict(Agency.objects.filter(case_assignments__case=case).values_list("code", "short_name"))
+        self.agency_names = {agency.code: agency.short_name for agency in assigned_agencies(case)}
         return self.listing(request, case_timeline(request.user, case))
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
+from agencies.models import Agency
 from cases.models import AIModel, CaseAgencyAssignment, CaseState, Closeout, ReviewCase
 from cases.permissions import VIEW_CASE, VIEW_MODEL
 from core.permissions import get_visible_or_404, refuse_access, visible
@@ -30,11 +31,32 @@ def by_urgency(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
     return cases.order_by(*BY_URGENCY)
 
 
+def _agency_assignments() -> Prefetch[Any]:
+    """A case's agency assignments with their agencies, by the agencies' short names."""
+    assignments = CaseAgencyAssignment.objects.select_related("agency").order_by("agency__short_name")
+    return Prefetch("agency_assignments", queryset=assignments)
+
+
 def with_agencies(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
     """Cases with their assigned agencies prefetched (each says whether the agency has put a
     reviewer on the case: ``staffed``): two queries, whatever the number of rows."""
-    assignments = CaseAgencyAssignment.objects.select_related("agency").order_by("agency__short_name")
-    return cases.prefetch_related(Prefetch("agency_assignments", queryset=assignments))
+    return cases.prefetch_related(_agency_assignments())
+
+
+def fetch_agencies(case: ReviewCase) -> ReviewCase:
+    """``with_agencies`` for a case already fetched: one query. The person's standing
+    (``cases.policy.standing``) and ``assigned_agencies`` read them then."""
+    prefetch_related_objects([case], _agency_assignments())
+    return case
+
+
+def assigned_agencies(case: ReviewCase) -> list[Agency]:
+    """The case's assigned agencies by short name: from its assignments when they were fetched
+    with it (``with_agencies``, ``fetch_agencies``), else one query."""
+    fetched = getattr(case, "_prefetched_objects_cache", {}).get("agency_assignments")
+    if fetched is not None:
+        return [assignment.agency for assignment in fetched]
+    return list(Agency.objects.filter(case_assignments__case=case).order_by("short_name"))
 
 
 def unstaffed(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:

@@ -21,7 +21,6 @@ from accounts.roles import agency_membership, sees_government_names
 from agencies.models import Agency
 from cases import forms, policy, services
 from cases.models import (
-    CaseAgencyAssignment,
     CaseState,
     Closeout,
     CloseoutState,
@@ -32,8 +31,10 @@ from cases.models import (
 from cases.permissions import CHANGE_CASE, CHANGE_MODEL, REVIEW_CASE
 from cases.policy import Role
 from cases.selectors import (
+    assigned_agencies,
     by_urgency,
     cases_for,
+    fetch_agencies,
     get_case_for,
     get_closeout_for,
     get_model_for,
@@ -174,11 +175,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Held by the case for this request: its agency assignments (the page lists them and the
     # person's standing reads them) and its current configurations (the page lists them and the
     # draft rule's "has the firm named one" reads them).
-    prefetch_related_objects(
-        [case],
-        Prefetch("agency_assignments", queryset=CaseAgencyAssignment.objects.select_related("agency")),
-        Prefetch("configurations", queryset=current_configurations(case)),
-    )
+    fetch_agencies(case)
+    prefetch_related_objects([case], Prefetch("configurations", queryset=current_configurations(case)))
     held = policy.standing(user, case, seen=True)
     coordinator = Role.COORDINATOR in held.roles
     try:
@@ -189,7 +187,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "case": case,
         "actions": _actions(user, case, held, attested=attestation is not None),
-        "agencies": [a.agency for a in case.agency_assignments.all()],
+        "agencies": assigned_agencies(case),
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
         .order_by("agency__short_name", "-is_lead"),

@@ -14,15 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency
 from audit.actions import AuditAction
 from audit.models import AuditEvent
-from cases.models import CarriedForwardFinding, CaseAgencyAssignment, Closeout, CloseoutDecision, Decision, ReviewCase
+from cases.models import CarriedForwardFinding, Closeout, CloseoutDecision, Decision, ReviewCase
 from cases.policy import Role
-from cases.selectors import get_case_for
+from cases.selectors import assigned_agencies, fetch_agencies, get_case_for
 from core.permissions import get_visible_or_404, held_by_every, visible
 from documents.models import Document, Marking
 from documents.permissions import VIEW_DOCUMENT
@@ -180,23 +180,11 @@ def record_content(
     return content
 
 
-def assigned_agencies(case: ReviewCase) -> list[Agency]:
-    """The case's assigned agencies by short name: from its assignments when the caller fetched them
-    (``interim_case_for``), else one query."""
-    fetched = getattr(case, "_prefetched_objects_cache", {}).get("agency_assignments")
-    if fetched is not None:
-        return [assignment.agency for assignment in fetched]
-    return list(Agency.objects.filter(case_assignments__case=case).order_by("short_name"))
-
-
 def interim_case_for(user: Any, pk: Any) -> ReviewCase:
     """An open case for its interim report, 404 for what ``user`` may not see, with its agency
-    assignments (and their agencies, by short name) in one more statement: the reader's standing
-    (``cases.policy.standing``) and the report's list of agencies both read them."""
-    case = get_case_for(user, pk)
-    assignments = CaseAgencyAssignment.objects.select_related("agency").order_by("agency__short_name")
-    prefetch_related_objects([case], Prefetch("agency_assignments", queryset=assignments))
-    return case
+    assignments in one more statement: the reader's standing and the report's list of agencies
+    both read them."""
+    return fetch_agencies(get_case_for(user, pk))
 
 
 def interim_audience(standing_roles: Any, membership: Any) -> tuple[str, Agency | None]:

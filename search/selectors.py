@@ -286,10 +286,6 @@ class _Label(Expression):
         return f"CASE {column} {whens} ELSE '' END", (*params, *(part for choice in self.choices for part in choice))
 
 
-def _labels(field_name: str, choices: Iterable[tuple[str, str]]) -> _Label:
-    return _Label(field_name, choices)
-
-
 def _file_names() -> Coalesce:
     """The file names of a document's versions, one string."""
     from django.contrib.postgres.aggregates import StringAgg
@@ -333,10 +329,6 @@ class _WeightedVector(Expression):
         return f"({' || '.join(sqls)})", tuple(params)
 
 
-def _vector(*weighted: tuple[Any, str]) -> _WeightedVector:
-    return _WeightedVector(*weighted)
-
-
 @dataclass(frozen=True)
 class _Spec:
     """How one kind is searched: its visible rows, weighted vector, snippet text and plain fields."""
@@ -376,7 +368,7 @@ def _document_rows(user: Any) -> QuerySet[Document]:
 SPECS: dict[str, _Spec] = {
     Kind.CASE: _Spec(
         rows=_case_rows,
-        vector=lambda: _vector(
+        vector=lambda: _WeightedVector(
             (_Words(F("reference")), "A"),
             (F("model__name"), "A"),
             (_Words(F("model__version")), "B"),
@@ -403,11 +395,11 @@ SPECS: dict[str, _Spec] = {
     ),
     Kind.FINDING: _Spec(
         rows=_finding_rows,
-        vector=lambda: _vector(
+        vector=lambda: _WeightedVector(
             (F("title"), "A"),
-            (_labels("category", Category.choices), "B"),
+            (_Label("category", Category.choices), "B"),
             (F("target_component"), "B"),
-            (_labels("target_kind", TargetKind.choices), "B"),
+            (_Label("target_kind", TargetKind.choices), "B"),
             (F("description"), "C"),
         ),
         snippet=lambda: F("description"),
@@ -416,13 +408,13 @@ SPECS: dict[str, _Spec] = {
     ),
     Kind.COMMENT: _Spec(
         rows=_comment_rows,
-        vector=lambda: _vector((F("body"), "C")),
+        vector=lambda: _WeightedVector((F("body"), "C")),
         snippet=lambda: F("body"),
         plain=("body",),
     ),
     Kind.DOCUMENT: _Spec(
         rows=_document_rows,
-        vector=lambda: _vector((F("title"), "A"), (_Words(_file_names()), "B")),
+        vector=lambda: _WeightedVector((F("title"), "A"), (_Words(_file_names()), "B")),
         snippet=lambda: Concat(F("title"), Value(" · "), _file_names(), output_field=TextField()),
         plain=("title", "versions__original_name"),
         plain_snippet=lambda: F("title"),

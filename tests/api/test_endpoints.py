@@ -180,7 +180,7 @@ def test_assigning_agencies_is_refused_before_any_code_is_looked_up(api_for, ale
             api_for(who).post(f"/api/v1/cases/{submitted.pk}/assign-agencies/", {"agencies": [code]}, content_type=JSON)
             for code in ("cisa", "nasa")
         ]
-        assert [a.status_code for a in answers] != [400, 400]
+        assert answers[0].status_code in (403, 404)  # refused, or a case they may not see at all
         assert answers[0].status_code == answers[1].status_code
         assert answers[0].json() == answers[1].json()
         assert "nasa" not in answers[1].content.decode()
