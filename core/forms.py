@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
+from django.utils.safestring import SafeString
 
 _WIDGET_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
     (forms.CheckboxSelectMultiple, "usa-checkbox__input"),
@@ -75,3 +76,54 @@ class Form(USWDSFormMixin, forms.Form):
 
 class ModelForm(USWDSFormMixin, forms.ModelForm):
     pass
+
+
+# --- blank forms, rendered once -------------------------------------------------------------
+
+_BLANK_HTML: dict[tuple[Any, ...], SafeString] = {}
+_BLANK_HTML_LIMIT = 256
+
+
+def _field_shape(form: forms.BaseForm, name: str, field: forms.Field) -> tuple[Any, ...]:
+    widget = field.widget
+    return (
+        name,
+        type(field),
+        str(field.label),
+        str(field.help_text),
+        field.required,
+        field.disabled,
+        field.show_hidden_initial,
+        repr(form.get_initial_for_field(field, name)),
+        type(widget),
+        repr(sorted((key, str(value)) for key, value in widget.attrs.items())),
+        repr([(str(value), str(label)) for value, label in getattr(widget, "choices", ())]),
+    )
+
+
+def form_html(form: forms.BaseForm) -> SafeString:
+    """The form's HTML. A blank (unbound) form's HTML is the same for every form of the same shape:
+    the same class, fields, labels, help, choices, initial values and widget attributes. Pages that
+    offer the same blank form on every view (the comment form of a case) render it once per
+    process and shape, instead of the dozen widget templates each time; a bound form (values,
+    errors) is rendered every time. Nothing of the request is in a form's HTML: the CSRF token is
+    the template's."""
+    if form.is_bound:
+        return form.render()
+    key = (
+        type(form),
+        form.prefix,
+        form.auto_id,
+        form.label_suffix,
+        form.use_required_attribute,
+        form.template_name,
+        type(form.renderer),
+        tuple(_field_shape(form, name, field) for name, field in form.fields.items()),
+    )
+    html = _BLANK_HTML.get(key)
+    if html is None:
+        html = form.render()
+        if len(_BLANK_HTML) >= _BLANK_HTML_LIMIT:  # shapes that vary without end: keep it bounded
+            _BLANK_HTML.clear()
+        _BLANK_HTML[key] = html
+    return html

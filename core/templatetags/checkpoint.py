@@ -87,6 +87,14 @@ def state_tag(value: str, label: str) -> str:
     return format_html('<span class="usa-tag cp-state {}">{}</span>', _STATE_TAGS.get(value, "bg-base-dark"), label)
 
 
+@register.filter
+def form_html(form: Any) -> str:
+    """``{{ form|form_html }}``: the form, a blank one rendered once per shape (``core.forms.form_html``)."""
+    from core.forms import form_html as html
+
+    return html(form)
+
+
 @register.simple_tag
 def uswds_fields(form: Any) -> str:
     """Render a form that is not one of ours (allauth's) in the portal's USWDS look."""

@@ -48,23 +48,34 @@ def test_each_timeline_label_reads_even_without_data(action):
 
 
 def test_the_case_page_words_events_through_the_one_mapping():
-    """Agencies by their short names (the case's agencies tell them), dates in the one format."""
+    """Agencies by their short names (the case's agencies tell them), dates in the one format, the
+    actor's recorded label when the event has no account, everything escaped."""
+    import datetime
     from types import SimpleNamespace
 
-    template = Template("{% load timeline %}{{ event|timeline_label:agencies }}")
+    template = Template("{% load timeline %}{% for event in events %}{% timeline_entry event agencies %}{% endfor %}")
     agencies = [SimpleNamespace(code="dod", short_name="DoD"), SimpleNamespace(code="treasury", short_name="Treasury")]
+    at = datetime.datetime(2026, 3, 2, 14, 0, tzinfo=datetime.UTC)  # 09:00 in New York
     events = [
-        AuditEvent(action=AuditAction.CASE_AGENCIES_ASSIGNED, data={"added": ["dod", "treasury"]}),
-        AuditEvent(action=AuditAction.CASE_SHARING_DATE_MOVED, data={"from": "2026-06-01", "to": "<b>x</b>"}),
-        AuditEvent(action=AuditAction.FINDING_RESPONSE_SENT_BACK, target_id="42", data={}),
-        AuditEvent(action=AuditAction.MODEL_EDITED, data={}),
+        AuditEvent(
+            action=AuditAction.CASE_AGENCIES_ASSIGNED, actor_label="system", at=at, data={"added": ["dod", "treasury"]}
+        ),
+        AuditEvent(
+            action=AuditAction.CASE_SHARING_DATE_MOVED,
+            actor_label="<i>a</i>",
+            at=at,
+            data={"from": "2026-06-01", "to": "<b>x</b>"},
+        ),
+        AuditEvent(action=AuditAction.FINDING_RESPONSE_SENT_BACK, actor_label="system", at=at, target_id="42", data={}),
+        AuditEvent(action=AuditAction.MODEL_EDITED, actor_label="system", at=at, data={}),
     ]
-    rendered = [template.render(Context({"event": event, "agencies": agencies})) for event in events]
+    rendered = template.render(Context({"events": events, "agencies": agencies})).split("</li>")[:-1]
+    when = '<li><time datetime="2026-03-02T09:00:00-05:00">Mar 2, 2026, 09:00 EST</time> — '
     assert rendered == [
-        "assigned agencies (DoD, Treasury)",
-        "moved the sharing date from Jun 1, 2026 to &lt;b&gt;x&lt;/b&gt;",
-        "sent back the response to finding #42",
-        "edited the model under review",
+        when + "system assigned agencies (DoD, Treasury)",
+        when + "&lt;i&gt;a&lt;/i&gt; moved the sharing date from Jun 1, 2026 to &lt;b&gt;x&lt;/b&gt;",
+        when + "system sent back the response to finding #42",
+        when + "system edited the model under review",
     ]
 
 
