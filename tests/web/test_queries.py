@@ -62,7 +62,7 @@ PINNED = {
     "case list, coordinator": 8,
     "case list, filtered": 7,
     "triage": 8,
-    "case detail, liaison": 13,
+    "case detail, liaison": 12,
     "case detail, reviewer": 13,
     "case detail, coordinator": 11,
     "case audit log": 7,
