@@ -523,6 +523,7 @@ class FindingResolve(FindingAction):
 
 class CaseConfigurations(GenericAPIView):
     serializer_class = s.ConfigurationSerializer
+    pagination_class = None  # a case's few configurations, in one list (the schema says a list)
 
     @extend_schema(
         summary="The tested configurations of a case, every version (a finding names a current one)",

@@ -122,7 +122,8 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The agency's code; the firm's own documents have none: null (the schema says so).
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Document
@@ -164,7 +165,8 @@ class FindingResponseSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The agency's code; a firm's comment has none: null (the schema says so).
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     author = serializers.SerializerMethodField()
 
     def get_author(self, comment: Comment) -> str:

@@ -196,7 +196,8 @@ class VersionDownload(Listing):
     @extend_schema(
         summary="Download a version (streamed, audited)",
         operation_id="documents_versions_download",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The version's own type, as it was uploaded (PDF, text, ...).
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, pk: int, number: int) -> Any:
         document = get_document_for(request.user, pk)

@@ -33,6 +33,13 @@ schema = schemathesis.openapi.from_dict(_schema())
 APP = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _documents_in_tmp():
+    """This module's documents stay in the suite's document folder (portal/test_settings.py), not
+    in a folder per test (tests/api/conftest.py): the case ``role_headers`` stores once is read by
+    every example, and a document downloaded from another test's folder would be missing."""
+
+
 @pytest.fixture(scope="module")
 def role_headers(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[str, str]]]:
     """A Northwind case in review by DoD with a released finding, and a write token of each role."""
