@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from core import formats
+from core import formats, forms
 
 register = template.Library()
 
@@ -90,9 +90,7 @@ def state_tag(value: str, label: str) -> str:
 @register.filter
 def form_html(form: Any) -> str:
     """``{{ form|form_html }}``: the form, a blank one rendered once per shape (``core.forms.form_html``)."""
-    from core.forms import form_html as html
-
-    return html(form)
+    return forms.form_html(form)
 
 
 @register.simple_tag

@@ -47,6 +47,13 @@ def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
             assert mentions(section, finding) == (finding in visible), f"{user.email} and finding #{finding.pk}"
         assert ("commented" in section) == (user in (dod_reviewer, dod_supervisor)), user.email
 
+    # Who did it: a firm reads a government actor's agency, government readers the person.
+    supervisor = dod_supervisor.get_full_name()
+    firm = timeline(client_for(alex), case)
+    assert f"DoD released finding #{shared.pk}" in firm
+    assert supervisor not in firm
+    assert f"{supervisor} released finding #{shared.pk}" in timeline(client_for(treasury_reviewer), case)
+
     # The program office reads the whole log of the case: events, never the findings' words.
     section = timeline(client_for(coordinator), case)
     assert all(mentions(section, finding) for finding in everything)

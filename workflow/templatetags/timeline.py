@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from accounts import roles
+from accounts.templatetags.checkpoint_auth import shown_name
 from audit import selectors
 from audit.models import AuditEvent
 from core import formats
@@ -19,20 +19,15 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def timeline_entry(context: Any, event: AuditEvent, agencies: Iterable[Any] | None = None) -> str:
-    """``<li>`` when, who (``accounts.roles.shown_name`` for the reader), what
+    """``<li>`` when, who (``{% shown_name %}``: a firm reads a government actor's agency), what
     (``audit.selectors.timeline_label``; ``agencies``, the case's agencies, name them by their short
     names: "DoD"), escaped. One call per event where a template line took a dozen nodes: the case
     page lists every event its reader may see."""
-    key = ("timeline_agency_names", id(agencies))
-    names = context.render_context.get(key)
-    if names is None:
-        names = context.render_context[key] = {agency.code: agency.short_name for agency in agencies or ()}
-    request = context.get("request")
-    who = roles.shown_name(event.actor, getattr(request, "user", None)) if event.actor else event.actor_label
+    names = {agency.code: agency.short_name for agency in agencies or ()}
     return format_html(
         '<li><time datetime="{}">{}</time> — {} {}</li>',
         formats.iso(event.at),
         formats.moment(event.at),
-        who,
+        shown_name(context, event.actor) if event.actor else event.actor_label,
         selectors.timeline_label(event, names),
     )
