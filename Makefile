@@ -52,7 +52,7 @@ services:
 
 test: dev-deps services
 	@scripts/ensure-browser.sh
-	$(BIN)/pytest $(PYTEST_ARGS)
+	scripts/test.sh $(PYTEST_ARGS)
 
 lint: dev-deps
 	$(BIN)/ruff format --check .

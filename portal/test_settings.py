@@ -14,6 +14,11 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "checkpoint-test")
+# Under pytest-xdist (make test) each process keeps its own keys in the shared Redis database
+# (throttles, rate limits and locks of one process's tests must not count against another's), and
+# so do the servers its tests start, which take the prefix from here.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["CACHE_KEY_PREFIX"] = f"{os.environ['CACHE_KEY_PREFIX']}-{worker}"
 # The audit head is written outside the database only where a test asks for it (its own file): the
 # test database is emptied between tests, and a head left from an earlier test would name events gone.
 os.environ.setdefault("AUDIT_HEAD_PATH", "")

@@ -14,16 +14,13 @@ from django.test import Client
 from tests import builders
 
 
-@pytest.fixture(autouse=True)
-def _founding_rows(request):
-    """Tests that commit (``transactional_db``, ``live_server``) end by emptying every table,
-    the rows of data migrations included: put the founding agencies and the coordinators'
-    group back for the test that follows."""
-    marker = request.node.get_closest_marker("django_db")
-    commits = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    if not commits and not {"transactional_db", "live_server"} & set(request.fixturenames):
+def _restore_founding_rows(sender, **kwargs) -> None:
+    """Tests that commit (``transactional_db``, ``live_server``) end by emptying every table, the
+    rows of data migrations included; the emptying ends with ``post_migrate``, as a migration does.
+    Put the founding agencies and the coordinators' group back then, so that whatever test runs
+    next in this process (in the order pytest-xdist hands out files) finds them."""
+    if sender.label != "agencies":
         return
-    request.getfixturevalue("transactional_db")
     import importlib
 
     from django.apps import apps
@@ -34,6 +31,12 @@ def _founding_rows(request):
     founding = importlib.import_module("agencies.migrations.0002_founding_agencies")
     founding.create_agencies(apps, None)
     Group.objects.get_or_create(name=COORDINATORS_GROUP)
+
+
+def pytest_configure(config) -> None:
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_restore_founding_rows, dispatch_uid="tests-restore-founding-rows")
 
 
 @pytest.fixture
