@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
     path("<int:pk>/agencies/", views.case_assign_agencies, name="assign_agencies"),
     path("<int:pk>/reviewers/", views.case_assign_reviewers, name="assign_reviewers"),
+    path("<int:pk>/history/", views.case_history, name="history"),
     path("<int:pk>/audit/", views.case_audit, name="audit"),
     path("<int:pk>/closeout/", views.closeout_request, name="closeout_request"),
     path("closeouts/<int:pk>/", views.closeout_detail, name="closeout"),

@@ -164,6 +164,11 @@ def _actions(user: User, case: ReviewCase, held: policy.Standing, *, attested: b
     }
 
 
+# Timeline events on the case page; its history page lists them all, this many to a page.
+TIMELINE_ON_CASE_PAGE = 20
+HISTORY_PAGE_SIZE = 50
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The firm's sharing attestation comes with the case (one statement): the page shows it and
@@ -249,8 +254,25 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             comments=frozenset(c.pk for c in comments),
             documents=frozenset(d.pk for d in documents),
         )
-    context["timeline"] = case_timeline(user, case, held=held, seen=seen)
+    # The latest events, oldest of them first; the case's history page has them all.
+    recent = list(case_timeline(user, case, held=held, seen=seen).order_by("-id")[: TIMELINE_ON_CASE_PAGE + 1])
+    context["timeline"] = recent[:TIMELINE_ON_CASE_PAGE][::-1]
+    context["timeline_has_earlier"] = len(recent) > TIMELINE_ON_CASE_PAGE
     return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+def case_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's whole timeline, as its reader may see it (the case page shows the latest events),
+    oldest first, a page at a time."""
+    case = get_case_for(request.user, pk)
+    fetch_agencies(case)
+    page = paginate(request, case_timeline(request.user, case), per_page=HISTORY_PAGE_SIZE)
+    return render(
+        request,
+        "cases/case_history.html",
+        {"case": case, "page": page, "agencies": assigned_agencies(case), "title": f"History of {case.reference}"},
+    )
 
 
 def _comment_form(user: User, case: ReviewCase) -> Any:

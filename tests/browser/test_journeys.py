@@ -91,3 +91,26 @@ def test_a_retracted_version_is_gone_for_every_role_but_in_the_audit_log(
     expect(main(office)).to_contain_text(AuditAction.DOCUMENT_VERSION_RETRACTED.value)
     check_page(office, "audit-log-retraction")
     assert AuditEvent.objects.filter(action=AuditAction.DOCUMENT_VERSION_RETRACTED, actor=sam).count() == 1
+
+
+def test_a_long_case_shows_its_latest_events_and_links_its_whole_history(
+    open_page, check_page, alex, dod_reviewer, northwind_case
+):
+    from findings import services as finding_services
+
+    for i in range(1, 56):
+        finding_services.comment_add(case=northwind_case, actor=alex, body=f"Question {i}", visibility="firm")
+    page = open_page(dod_reviewer)
+    check_page(page, "dashboard")
+    page.goto(f"/cases/{northwind_case.pk}/")
+    check_page(page, "case-latest-events")
+    timeline = page.locator("ol.cp-timeline > li")
+    expect(timeline).to_have_count(20)
+    click_link(page, "the case's full history")
+    h1(page).to_have_text(f"History of {northwind_case.reference}")
+    check_page(page, "case-history")
+    expect(timeline).to_have_count(50)
+    expect(timeline.first).to_contain_text("opened the case")
+    page.get_by_role("link", name="Next page").click()
+    check_page(page, "case-history-page-2")
+    expect(timeline.last).to_contain_text(f"{alex.get_full_name()} commented")

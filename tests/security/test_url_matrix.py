@@ -467,6 +467,10 @@ TABLE: dict[str, Row | list[Row]] = {
         Row((LOGIN,     200,     404,     200,     404,     404,     404,     404), obj="draft_case"),
     ],
     # The refused POSTs below carry a valid form: what would change the case if it were let through.
+    "cases:history": [
+        Row((LOGIN,     200,     404,     200,     200,     200,     404,     200), obj="case"),
+        Row((LOGIN,     200,     404,     200,     404,     404,     404,     404), obj="draft_case"),
+    ],
     "cases:edit": Row(FIRM_CASE_PAGE, obj="case", data={"trusted_partners": "Lumen's partner",
                                                          "evaluator_access": "Ours now"}),
     "cases:submit": Row(FIRM_CASE_PAGE, obj="case"),

@@ -1,10 +1,12 @@
 """The case page's timeline is built from the audit log and holds only events about what the reader
-may see: an agency-only finding's events reach its own agency, not the firm or the other agency."""
+may see: an agency-only finding's events reach its own agency, not the firm or the other agency.
+The case page shows the latest events; the case's history page has them all, fifty to a page."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from core.models import Visibility
@@ -12,18 +14,27 @@ from findings import services
 from tests.builders import draft, released
 from tests.web.support import text
 
+PAGES = ["cases:detail", "cases:history"]
 
-def timeline(client, case) -> str:
-    page = text(client.get(reverse("cases:detail", args=[case.pk])))
-    return page[page.index('id="timeline-heading"') :]
+
+def timeline(client, case, page: str = "cases:detail", number: int | None = None) -> str:
+    """The timeline's lines: the case page's section, or the history page's list."""
+    html = text(client.get(reverse(page, args=[case.pk]), {"page": number} if number else {}))
+    start = html.index('id="timeline-heading"') if page == "cases:detail" else html.index("<h1")
+    return html[start:]
+
+
+def lines(section: str) -> list[str]:
+    return re.findall(r"<li><time[^>]*>.*?</li>", section)
 
 
 def mentions(section: str, finding) -> bool:
     return re.search(rf"finding #{finding.pk}\b", section) is not None
 
 
+@pytest.mark.parametrize("page", PAGES)
 def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
-    client_for, alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, case
+    page, client_for, alex, coordinator, dod_reviewer, dod_supervisor, treasury_reviewer, case
 ):
     dod_only = released(case, dod_reviewer, dod_reviewer, visibility=Visibility.AGENCY, title="DoD eyes only")
     government = released(case, dod_reviewer, dod_supervisor, visibility=Visibility.GOVERNMENT, title="Gov")
@@ -40,7 +51,7 @@ def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
         alex: {shared},
     }
     for user, visible in expected.items():
-        section = timeline(client_for(user), case)
+        section = timeline(client_for(user), case, page)
         assert "opened the case" in section
         assert "assigned agencies (DoD, Treasury)" in section
         for finding in everything:
@@ -49,13 +60,46 @@ def test_the_timeline_shows_each_reader_only_the_findings_they_may_see(
 
     # Who did it: a firm reads a government actor's agency, government readers the person.
     supervisor = dod_supervisor.get_full_name()
-    firm = timeline(client_for(alex), case)
+    firm = timeline(client_for(alex), case, page)
     assert f"DoD released finding #{shared.pk}" in firm
     assert supervisor not in firm
-    assert f"{supervisor} released finding #{shared.pk}" in timeline(client_for(treasury_reviewer), case)
+    assert f"{supervisor} released finding #{shared.pk}" in timeline(client_for(treasury_reviewer), case, page)
 
     # The program office reads the whole log of the case: events, never the findings' words.
-    section = timeline(client_for(coordinator), case)
+    section = timeline(client_for(coordinator), case, page)
     assert all(mentions(section, finding) for finding in everything)
     assert "DoD eyes only" not in section
     assert "Shared with firm" not in section
+
+
+def test_the_case_page_shows_the_latest_events_and_the_history_page_all_of_them(client_for, alex, dod_reviewer, case):
+    client = client_for(alex)
+    before = len(lines(timeline(client, case, "cases:history")))
+    assert "full history" not in timeline(client, case)  # nothing earlier than what the page shows
+
+    for i in range(1, 61):
+        services.comment_add(case=case, actor=alex, body=f"Note {i}", visibility=Visibility.FIRM)
+    # A DoD-only note is on neither page for the firm, however many events there are.
+    services.comment_add(case=case, actor=dod_reviewer, body="DoD's own", visibility=Visibility.AGENCY)
+    total = before + 60
+
+    section = timeline(client, case)
+    shown = lines(section)
+    assert len(shown) == 20
+    assert all("commented" in line for line in shown)  # the latest 20: the last notes, oldest first
+    assert shown == sorted(shown, key=lambda line: re.search(r'datetime="([^"]+)"', line).group(1))
+    assert f'href="{reverse("cases:history", args=[case.pk])}"' in section
+
+    first = lines(timeline(client, case, "cases:history"))
+    second = lines(timeline(client, case, "cases:history", 2))
+    assert len(first) == 50
+    assert len(second) == total - 50
+    assert "opened the case" in first[0]  # oldest first
+    assert (first + second)[-20:] == shown
+    # Asking past the last page shows the last one, as the other lists do.
+    assert lines(timeline(client, case, "cases:history", 99)) == second
+    # DoD's reviewer reads their agency's note last, on both pages.
+    reviewer = client_for(dod_reviewer)
+    note = f"{dod_reviewer.get_full_name()} commented"
+    assert note in lines(timeline(reviewer, case))[-1]
+    assert note in lines(timeline(reviewer, case, "cases:history", 2))[-1]

@@ -22,7 +22,7 @@ def timeline_entry(context: Any, event: AuditEvent, agencies: Iterable[Any] | No
     """``<li>`` when, who (``{% shown_name %}``: a firm reads a government actor's agency), what
     (``audit.selectors.timeline_label``; ``agencies``, the case's agencies, name them by their short
     names: "DoD"), escaped. One call per event where a template line took a dozen nodes: the case
-    page lists every event its reader may see."""
+    page lists the latest events its reader may see, its history page fifty at a time."""
     names = {agency.code: agency.short_name for agency in agencies or ()}
     return format_html(
         '<li><time datetime="{}">{}</time> — {} {}</li>',
