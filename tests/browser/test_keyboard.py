@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FileChooser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from cases.models import CaseState, ReviewCase
 from documents.models import Document
@@ -79,6 +80,25 @@ def tab_to(page: Page, name: str | re.Pattern[str], *, backwards: bool = False, 
         if _is(focus, name):
             return focus
     raise AssertionError(f"{key} never reached {name!r} on {page.url}; stops: {stops}")
+
+
+def open_file_chooser(page: Page, attempts: int = 3) -> FileChooser:
+    """Space on the focused file input opens the file chooser. Playwright asks the browser to hand
+    it the chooser without waiting for the browser to agree, so on a loaded machine the first Space
+    can reach the input before that: the chooser then opens natively (nothing to see headless)
+    and no event comes. The press is repeated while the focus stays on the input; a Space that
+    never opens a chooser fails after ``attempts`` tries."""
+    for attempt in range(attempts):
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeoutError:
+            focus = focused(page)
+            assert focus["tag"] == "INPUT", f"the focus left the file input after Space: {focus}"
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def skip_to_main(page: Page) -> None:
@@ -173,9 +193,7 @@ def test_a_liaison_signs_in_opens_and_submits_a_case_by_keyboard_alone(open_page
     tab_to(page, "Title")
     page.keyboard.type("Meridian 2.0 system card")
     tab_to(page, "File")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(
+    open_file_chooser(page).set_files(
         files=[
             {
                 "name": "system-card.pdf",
