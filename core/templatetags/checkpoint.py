@@ -5,8 +5,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from core import formats, forms
 
@@ -85,6 +86,25 @@ _STATE_TAGS = {
 @register.simple_tag
 def state_tag(value: str, label: str) -> str:
     return format_html('<span class="usa-tag cp-state {}">{}</span>', _STATE_TAGS.get(value, "bg-base-dark"), label)
+
+
+@register.simple_tag
+def html_attrs(attrs: dict[str, Any]) -> SafeString:
+    """A tag's attributes as Django's form templates write them (``django/forms/attrs.html``):
+    `` name="value"`` each, `` name`` alone for True, nothing for False; names and values escaped
+    unless already safe. One call in Python instead of a loop of template nodes per attribute
+    (the portal's copies of those templates use it: tests/core/test_form_widgets.py)."""
+    written = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            written.append(f" {conditional_escape(name)}")
+            continue
+        text = "%s" % (value,)  # noqa: UP031 - as the template's stringformat:'s', a tuple included
+        shown = text if isinstance(value, SafeData) else conditional_escape(text)
+        written.append(f' {conditional_escape(name)}="{shown}"')
+    return mark_safe("".join(written))  # noqa: S308 - every part escaped above  # nosec B308 B703
 
 
 @register.filter
