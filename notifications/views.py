@@ -15,7 +15,7 @@ from core.web import attempt, paginate
 from notifications import services
 from notifications.forms import PreferenceForm
 from notifications.models import Notification
-from notifications.selectors import email_mode_for, get_notification_for, notifications_for, openable
+from notifications.selectors import email_mode_for, get_notification_for, notifications_for, openable, unread_count
 
 # Where a notice about each kind of object leads; the page there applies the reader's permissions.
 TARGET_PAGES = {
@@ -48,8 +48,14 @@ def _back(request: HttpRequest) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     inbox = notifications_for(request.user)
     page = paginate(request, inbox)
-    unread = inbox.filter(read_at__isnull=True).count()
-    context = {"page": page, "unread": unread, "openable": openable(request.user, page.object_list)}
+    unread = unread_count(request.user)
+    # The header's count is the same number: given here, the context processor's is never read.
+    context = {
+        "page": page,
+        "unread": unread,
+        "unread_notifications": unread,
+        "openable": openable(request.user, page.object_list),
+    }
     return render(request, "notifications/list.html", context)
 
 

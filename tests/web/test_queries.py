@@ -89,7 +89,7 @@ PINNED = {
     "submit page": 6,
     "case documents, liaison": 6,
     "case documents, reviewer": 7,
-    "notifications": 5,
+    "notifications": 4,  # the header shows the page's own unread count
     "document detail": 5,
     "version retract": 6,
     "audit log, filtered": 5,
