@@ -6,13 +6,15 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -283,7 +285,7 @@ def _event_rows(events: Iterable[AuditEvent]) -> Iterator[_Row]:
 _PG_CHAIN_SQL = """
     SELECT id, hash, prev_hash, actor_id, actor_label, action, target_type, target_id, case_id,
            to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), host(ip), data::text
-    FROM audit_auditevent WHERE id > %s ORDER BY id LIMIT %s
+    FROM audit_auditevent WHERE id > %s AND id <= %s ORDER BY id LIMIT %s
 """
 
 
@@ -317,33 +319,116 @@ def _canonical_from_text(
 _quote = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a string
 
 
-def _check_postgresql(chunk: int = CHAIN_CHUNK, on_row: Callable[[int], None] | None = None) -> ChainReport:
-    expected_prev = GENESIS_HASH
+def _check_postgresql(
+    chunk: int = CHAIN_CHUNK, on_row: Callable[[int], None] | None = None, workers: int = 1
+) -> ChainReport:
+    if workers <= 1 or connection.in_atomic_block:
+        # One process (rows written in an open transaction are visible to this connection only).
+        return _joined(iter([_check_span((0, _LAST_ID), chunk=chunk, on_row=on_row)]), None)
+    bounds = AuditEvent.objects.aggregate(low=models.Min("id"), high=models.Max("id"))
+    if bounds["low"] is None:
+        return ChainReport(0, None)
+    spans = [
+        (after, min(after + PARALLEL_SPAN, bounds["high"]))
+        for after in range(bounds["low"] - 1, bounds["high"], PARALLEL_SPAN)
+    ]
+    # Each process opens its own connection: none may inherit this one.
+    connections.close_all()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        # In id order, each span as soon as it and those before it are checked: the first problem
+        # found in that order is the one reported, and the spans not started are dropped. A process
+        # that dies (killed, out of memory) raises BrokenProcessPool: nothing is concluded.
+        return _joined(pool.map(_check_span_alone, spans), on_row)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# verify_audit's processes take the log in spans of this many ids, checked in order.
+PARALLEL_SPAN = 50_000
+_LAST_ID = 2**63 - 1  # the largest id PostgreSQL's bigint holds
+
+
+@dataclass(frozen=True)
+class _Span:
+    """What checking the events of one span of ids found: how many were checked (up to and
+    including the first problem), the first event and the hash it follows, the last event and its
+    hash, and the first problem inside the span (an altered event, or an event that does not follow
+    the one before it in the span; whether the first follows the span before is for the caller)."""
+
+    checked: int
+    first_id: int | None
+    first_prev: str | None
+    last_id: int | None
+    last_hash: str | None
+    problem: ChainProblem | None
+
+
+def _check_span(
+    bounds: tuple[int, int], *, chunk: int = CHAIN_CHUNK, on_row: Callable[[int], None] | None = None
+) -> _Span:
+    """The events with ``bounds[0] < id <= bounds[1]``, read a chunk at a time."""
+    after, upto = bounds
+    first_id: int | None = None
+    first_prev: str | None = None
+    expected_prev: str | None = None
     previous_id: int | None = None
     checked = 0
     sha256 = hashlib.sha256
-    last = 0
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(_PG_CHAIN_SQL, [last, chunk])
+            cursor.execute(_PG_CHAIN_SQL, [after, upto, chunk])
             batch = cursor.fetchall()
             if on_row is not None:
                 on_row(len(batch))
             for row in batch:
                 event_id, stored = row[0], row[1]
                 checked += 1
+                if first_id is None:
+                    first_id, first_prev = event_id, row[2]
                 if sha256(_canonical_from_text(*row[2:])).hexdigest() != stored:
                     # Ask the model's own form before calling the row altered.
                     event = AuditEvent.objects.get(pk=event_id)
                     if compute_hash(event) != stored:
-                        return ChainReport(checked, _altered(event_id))
-                if row[2] != expected_prev:
-                    return ChainReport(checked, _broken(previous_id, event_id))
+                        return _Span(checked, first_id, first_prev, previous_id, expected_prev, _altered(event_id))
+                if expected_prev is not None and row[2] != expected_prev:
+                    broken = _broken(previous_id, event_id)
+                    return _Span(checked, first_id, first_prev, previous_id, expected_prev, broken)
                 expected_prev = stored
                 previous_id = event_id
             if len(batch) < chunk:
-                return ChainReport(checked, None)
-            last = batch[-1][0]
+                return _Span(checked, first_id, first_prev, previous_id, expected_prev, None)
+            after = batch[-1][0]
+
+
+def _check_span_alone(bounds: tuple[int, int]) -> _Span:
+    """``_check_span`` in a process of its own, which closes its connection after each span."""
+    try:
+        return _check_span(bounds)
+    finally:
+        connection.close()
+
+
+def _joined(spans: Iterable[_Span], on_row: Callable[[int], None] | None) -> ChainReport:
+    """The spans in id order as one chain: each span's first event must follow the last event of
+    the span before (the first of all, the genesis)."""
+    expected_prev: str | None = GENESIS_HASH
+    previous_id: int | None = None
+    checked = 0
+    for span in spans:
+        if on_row is not None:
+            on_row(span.checked)
+        if span.first_id is None:
+            continue  # no event in the span
+        if span.problem is not None and span.problem.event_id == span.first_id:
+            return ChainReport(checked + span.checked, span.problem)  # the first event was altered
+        if span.first_prev != expected_prev:
+            return ChainReport(checked + 1, _broken(previous_id, span.first_id))
+        if span.problem is not None:
+            return ChainReport(checked + span.checked, span.problem)
+        checked += span.checked
+        expected_prev, previous_id = span.last_hash, span.last_id
+    return ChainReport(checked, None)
 
 
 def _altered(event_id: int) -> ChainProblem:
@@ -362,13 +447,14 @@ def _broken(previous_id: int | None, event_id: int) -> ChainProblem:
 
 
 def check_chain(
-    events: Iterable[AuditEvent] | None = None, *, on_row: Callable[[int], None] | None = None
+    events: Iterable[AuditEvent] | None = None, *, on_row: Callable[[int], None] | None = None, workers: int = 1
 ) -> ChainReport:
     """Walk the chain in id order; stop at the first row that was altered or does not follow its
     predecessor. (Removing the newest rows leaves no trace in the chain itself: that is the limit
-    of a hash chain without an outside copy of its head.)"""
+    of a hash chain without an outside copy of its head.) ``workers``: on PostgreSQL, processes
+    that check spans of the log side by side (the report is the same as one process's)."""
     if events is None and connection.vendor == "postgresql":
-        return _check_postgresql(on_row=on_row)
+        return _check_postgresql(on_row=on_row, workers=workers)
     rows = _stored_rows() if events is None else _event_rows(events)
     expected_prev = GENESIS_HASH
     previous_id: int | None = None

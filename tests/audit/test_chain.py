@@ -241,7 +241,7 @@ def test_the_checkers_text_form_is_the_canonical_form(db):
     finally:
         current_ip.reset(token)
     with connection.cursor() as cursor:
-        cursor.execute(_PG_CHAIN_SQL, [event.pk - 1, 1])
+        cursor.execute(_PG_CHAIN_SQL, [event.pk - 1, event.pk, 1])
         row = cursor.fetchone()
     stored = AuditEvent.objects.get(pk=event.pk)
     assert _canonical_from_text(*row[2:]) == canonical_form(stored)

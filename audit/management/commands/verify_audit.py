@@ -1,16 +1,43 @@
+import os
+from concurrent.futures.process import BrokenProcessPool
+
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import AuditEvent
 from audit.services import check_chain, check_head_outside
 from core.progress import progress
 
+# Below this many events one process is quicker than starting others.
+PARALLEL_FROM = 100_000
+
 
 class Command(BaseCommand):
     help = "Check the audit log's hash chain and name the first event that was altered or removed."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that check spans of the log side by side, on PostgreSQL (default: one per "
+            f"core, at most 4, for a log of {PARALLEL_FROM:,} events or more; else 1)",
+        )
+
     def handle(self, *args, **options) -> None:
-        with progress(self.stderr, total=AuditEvent.objects.count(), label="Checking the audit chain") as advance:
-            report = check_chain(on_row=advance)
+        total = AuditEvent.objects.count()
+        workers = options["workers"]
+        if workers is None:
+            workers = min(4, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        with progress(self.stderr, total=total, label="Checking the audit chain") as advance:
+            try:
+                report = check_chain(on_row=advance, workers=workers)
+            except BrokenProcessPool:
+                raise CommandError(
+                    "A checking process stopped before it finished (killed, or out of memory): "
+                    "nothing is concluded. Run verify_audit again, with fewer --workers if memory is short."
+                ) from None
         if report.problem is not None:
             # A non-zero exit status, so that a cron job or CI step notices.
             raise CommandError(report.problem.message)
