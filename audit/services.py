@@ -7,6 +7,7 @@ import hashlib
 import ipaddress
 import json
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -319,12 +320,23 @@ def _canonical_from_text(
 _quote = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a string
 
 
-def _check_postgresql(
-    chunk: int = CHAIN_CHUNK, on_row: Callable[[int], None] | None = None, workers: int = 1
-) -> ChainReport:
+# verify_audit's processes take the log in spans of this many ids, checked in order.
+PARALLEL_SPAN = 50_000
+PARALLEL_FROM = 100_000  # events: fewer are checked in one process (default_workers)
+_LAST_ID = 2**63 - 1  # the largest id PostgreSQL's bigint holds
+
+
+def default_workers(events: int) -> int:
+    """How many processes ``verify_audit`` checks a log of ``events`` with when not told: one per
+    core, at most 4, from ``PARALLEL_FROM`` events (below it one process is quicker than starting
+    others)."""
+    return min(4, os.cpu_count() or 1) if events >= PARALLEL_FROM else 1
+
+
+def _check_postgresql(on_row: Callable[[int], None] | None = None, workers: int = 1) -> ChainReport:
     if workers <= 1 or connection.in_atomic_block:
         # One process (rows written in an open transaction are visible to this connection only).
-        return _joined(iter([_check_span((0, _LAST_ID), chunk=chunk, on_row=on_row)]), None)
+        return _joined([_check_span((0, _LAST_ID), on_row=on_row)], None)
     bounds = AuditEvent.objects.aggregate(low=models.Min("id"), high=models.Max("id"))
     if bounds["low"] is None:
         return ChainReport(0, None)
@@ -342,11 +354,6 @@ def _check_postgresql(
         return _joined(pool.map(_check_span_alone, spans), on_row)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-# verify_audit's processes take the log in spans of this many ids, checked in order.
-PARALLEL_SPAN = 50_000
-_LAST_ID = 2**63 - 1  # the largest id PostgreSQL's bigint holds
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from audit import services  # noqa: E402
-from audit.management.commands.verify_audit import PARALLEL_FROM  # noqa: E402
 from audit.models import AuditEvent  # noqa: E402
 
 
@@ -62,7 +61,7 @@ def main() -> None:
     from pages import _machine
 
     total = AuditEvent.objects.count()
-    workers = min(4, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+    workers = services.default_workers(total)
     print(f"database {connection.settings_dict['NAME']}: {total:,} audit events; {os.cpu_count()} cores")
     print(_machine())
 

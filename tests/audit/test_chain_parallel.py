@@ -112,3 +112,26 @@ def test_a_checking_process_killed_concludes_nothing(events, monkeypatch):
     with pytest.raises(CommandError, match=r"stopped before it finished.*nothing is concluded"):
         call_command("verify_audit", workers=2, stdout=out)
     assert "intact" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("events", "cores", "expected"), [(99_999, 8, 1), (100_000, 8, 4), (100_000, 2, 2), (10**6, None, 1)]
+)
+def test_a_long_log_is_checked_by_one_process_per_core_at_most_four(monkeypatch, events, cores, expected):
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert services.default_workers(events) == expected
+
+
+@pytest.mark.parametrize("long_log", [True, False])
+def test_the_command_chooses_processes_for_a_long_log_only(events, monkeypatch, long_log):
+    """The processes are seen by their absence: each one dies, which only matters if there are any."""
+    monkeypatch.setattr(services, "PARALLEL_FROM", 22 if long_log else 23)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(services, "_check_span_alone", _killed)
+    if long_log:
+        with pytest.raises(CommandError, match="stopped before it finished"):
+            call_command("verify_audit", stdout=StringIO())
+    else:
+        out = StringIO()
+        call_command("verify_audit", stdout=out)
+        assert "Audit chain intact: 22 events verified." in out.getvalue()

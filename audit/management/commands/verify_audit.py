@@ -1,14 +1,10 @@
-import os
 from concurrent.futures.process import BrokenProcessPool
 
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import AuditEvent
-from audit.services import check_chain, check_head_outside
+from audit.services import PARALLEL_FROM, check_chain, check_head_outside, default_workers
 from core.progress import progress
-
-# Below this many events one process is quicker than starting others.
-PARALLEL_FROM = 100_000
 
 
 class Command(BaseCommand):
@@ -27,7 +23,7 @@ class Command(BaseCommand):
         total = AuditEvent.objects.count()
         workers = options["workers"]
         if workers is None:
-            workers = min(4, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+            workers = default_workers(total)
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         with progress(self.stderr, total=total, label="Checking the audit chain") as advance:
