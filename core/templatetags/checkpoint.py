@@ -9,7 +9,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
-from core import formats, forms
+from core import formats, forms, urls
 
 register = template.Library()
 
@@ -125,3 +125,10 @@ def uswds_fields(form: Any) -> str:
         if name in form.fields:
             form.fields[name].widget.attrs["aria-invalid"] = "true"
     return render_to_string("forms/uswds.html", {"form": form})
+
+
+@register.simple_tag(name="object_url")
+def object_url(viewname: str, pk: int) -> str:
+    """``{% object_url 'cases:detail' case.pk %}``: ``{% url %}`` for a page of one object, for
+    rows of lists (``core.urls.object_url``: the same address, a tenth of the cost)."""
+    return urls.object_url(viewname, pk)
