@@ -193,8 +193,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "actions": _actions(user, case, held, attested=attestation is not None),
         "agencies": assigned_agencies(case),
+        # What the list shows of each (read only when it is shown: a firm reader's page reads none).
         "reviewers": ReviewerAssignment.objects.filter(case=case)
         .select_related("reviewer", "agency")
+        .only("is_lead", "reviewer__full_name", "reviewer__email", "agency__short_name")
         .order_by("agency__short_name", "-is_lead"),
         "pending_closeout": next((c for c in closeouts if c.state == CloseoutState.PENDING), None),
         "closeouts": closeouts,
