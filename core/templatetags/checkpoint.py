@@ -130,5 +130,5 @@ def uswds_fields(form: Any) -> str:
 @register.simple_tag(name="object_url")
 def object_url(viewname: str, pk: int) -> str:
     """``{% object_url 'cases:detail' case.pk %}``: ``{% url %}`` for a page of one object, for
-    rows of lists (``core.urls.object_url``: the same address, a tenth of the cost)."""
+    rows of lists (``core.urls.object_url``: the same address, a third of the cost)."""
     return urls.object_url(viewname, pk)
