@@ -371,10 +371,9 @@ class _Span:
     problem: ChainProblem | None
 
 
-def _check_span(
-    bounds: tuple[int, int], *, chunk: int = CHAIN_CHUNK, on_row: Callable[[int], None] | None = None
-) -> _Span:
-    """The events with ``bounds[0] < id <= bounds[1]``, read a chunk at a time."""
+def _check_span(bounds: tuple[int, int], *, on_row: Callable[[int], None] | None = None) -> _Span:
+    """The events with ``bounds[0] < id <= bounds[1]``, read ``CHAIN_CHUNK`` at a time."""
+    chunk = CHAIN_CHUNK
     after, upto = bounds
     first_id: int | None = None
     first_prev: str | None = None

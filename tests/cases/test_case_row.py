@@ -9,6 +9,7 @@ from django.template import Context, Template
 
 from cases.models import AIModel, ReviewCase
 from tests import builders
+from tests.html import normal_html
 
 # The case table's row as a template, before it became one tag.
 REFERENCE = """{% load checkpoint %}
@@ -23,10 +24,6 @@ REFERENCE = """{% load checkpoint %}
     </tr>"""  # noqa: E501 - the template as it was
 
 ROW = "{% load case_rows %}{% case_row case show_firm=show_firm effective=effective flag_unstaffed=flag_unstaffed %}"
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
 
 @pytest.fixture
@@ -58,7 +55,7 @@ def test_the_row_is_the_template_it_replaced(cases, show_firm, effective, flag_u
         context = Context(
             {"case": case, "show_firm": show_firm, "effective": effective, "flag_unstaffed": flag_unstaffed}
         )
-        assert _normal(Template(ROW).render(context)) == _normal(Template(REFERENCE).render(context))
+        assert normal_html(Template(ROW).render(context)) == normal_html(Template(REFERENCE).render(context))
 
 
 def test_what_a_firm_typed_is_escaped(cases) -> None:

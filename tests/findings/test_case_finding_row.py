@@ -3,13 +3,12 @@ wrote, and the case page lists its findings with it."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.template import Context, Template
 
 from findings.models import Finding
 from tests import builders
+from tests.html import normal_html
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +24,6 @@ REFERENCE = """{% load checkpoint %}
 ROW = "{% load finding_rows %}{% case_finding_row finding %}"
 
 
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
-
-
 def test_the_row_is_the_template_it_replaced(alex, dod_supervisor, dod_reviewer, client_for) -> None:
     case = builders.make_case(alex, state="in_review", reviewers={dod_supervisor: dod_reviewer})
     builders.draft(case, dod_reviewer, title="<script>alert(1)</script> & more", severity="critical")
@@ -40,7 +35,7 @@ def test_the_row_is_the_template_it_replaced(alex, dod_supervisor, dod_reviewer,
         for differs in (False, True):
             finding.shared_differs = differs
             context = Context({"finding": finding})
-            assert _normal(Template(ROW).render(context)) == _normal(Template(REFERENCE).render(context))
+            assert normal_html(Template(ROW).render(context)) == normal_html(Template(REFERENCE).render(context))
 
     written = Template(ROW).render(Context({"finding": findings[0]}))
     assert "<script>" not in written

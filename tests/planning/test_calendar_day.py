@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.template import Context, Template
 
 from planning.selectors import Day, WindowRef
+from tests.html import normal_html
 
 # The month grid's cell as a template, before it became one tag.
 REFERENCE = """{% load checkpoint %}
@@ -24,12 +24,6 @@ REFERENCE = """{% load checkpoint %}
       </td>"""  # noqa: E501 - the template as it was
 
 TODAY = datetime.date(2026, 3, 6)
-
-
-def _normal(html: str) -> str:
-    html = re.sub(r"\s+", " ", html).strip()
-    html = re.sub(r"> <", "><", html)
-    return html.replace('class=" ', 'class="')
 
 
 def _days() -> list[Day]:
@@ -56,7 +50,7 @@ def test_the_cell_is_the_template_it_replaced(day: Day) -> None:
     context = Context({"day": day, "today": TODAY})
     expected = Template(REFERENCE).render(context)
     written = Template("{% load planning_calendar %}{% calendar_day day today %}").render(context)
-    assert _normal(written) == _normal(expected)
+    assert normal_html(written) == normal_html(expected)
 
 
 def test_a_reference_is_escaped() -> None:
