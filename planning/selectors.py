@@ -23,6 +23,7 @@ from agencies.models import AgencyRole
 from cases.models import REVIEW_WINDOW_MAX, CaseAgencyAssignment, CaseState, ReviewCase, ReviewerAssignment
 from cases.permissions import VIEW_CASE
 from cases.selectors import cases_for
+from core.db import custom_plans
 from core.permissions import held
 from planning.models import CalendarFeed
 from planning.services import feed_token_hash
@@ -213,7 +214,13 @@ def agency_workload(*, agency_id: int, viewer: Any) -> Workload:
     """How many active cases the agency has (in review, closeout requested) and how many have none of
     its reviewers, the first of those, and each reviewer's load (cases, leads, nearest sharing date,
     counted in SQL), the busiest first: every active reviewer of the agency, and anyone else still on
-    one of its cases. Four queries, whatever the number of cases."""
+    one of its cases. Four queries, whatever the number of cases, each planned for this agency
+    (core.db.custom_plans: a plan made once for any agency loops over a large one's cases)."""
+    with custom_plans():
+        return _agency_workload(agency_id=agency_id, viewer=viewer)
+
+
+def _agency_workload(*, agency_id: int, viewer: Any) -> Workload:
     active = cases_for(viewer).select_related(None).filter(state__in=ACTIVE_STATES)
     counts = active.filter(agency_assignments__agency_id=agency_id).aggregate(
         cases=Count("pk"), unassigned=Count("pk", filter=Q(agency_assignments__staffed=False))

@@ -43,6 +43,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cases.models import ReviewCase
 from cases.permissions import VIEW_CASE
 from cases.selectors import cases_for
+from core.db import custom_plans
 from core.permissions import grants_newest_first
 from documents.models import Document, DocumentVersion
 from documents.permissions import VIEW_DOCUMENT
@@ -660,8 +661,10 @@ def filters_of(saved: SavedSearch) -> Filters:
 
 
 def result_keys(user: Any, text: str, filters: Filters) -> dict[str, list[str]]:
-    """Every result of the search for ``user``, as "kind:pk", by kind (for the daily email)."""
-    return {
-        group.kind: [f"{group.kind}:{pk}" for pk in group.matches.values_list("pk", flat=True)]
-        for group in search_for(user, text, filters)
-    }
+    """Every result of the search for ``user``, as "kind:pk", by kind (for the daily email), each
+    statement planned for its words (core.db.custom_plans)."""
+    with custom_plans():
+        return {
+            group.kind: [f"{group.kind}:{pk}" for pk in group.matches.values_list("pk", flat=True)]
+            for group in search_for(user, text, filters)
+        }

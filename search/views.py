@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.db import custom_plans
 from core.policy import decide
 from core.web import attempt, keyset_page
 from search import policy, selectors, services
@@ -30,17 +31,20 @@ def search(request: HttpRequest) -> HttpResponse:
     terms = selectors.terms_of(text)
     groups = selectors.search_for(request.user, text, filters, full_text=full_text)
     page = None
-    for group in groups:
-        # Counted no further than selectors.CANDIDATES (group.newest): a common word costs what a
-        # rare one does.
-        if filters.kind:
-            # One kind: every match, newest first, paged by keyset (no COUNT, no OFFSET).
-            page = keyset_page(request, group.pageable, per_page=PER_PAGE, noun=group.label.lower())
-            group.rows = page.rows
-        else:
-            group.rows = group.best(PER_KIND)
-        for row in group.rows:
-            row.snippet = selectors.snippet_html(row.snippet_raw, terms, full_text=full_text)
+    # Each statement planned for its words (core.db.custom_plans: a plan made once for any words
+    # computes the query again for every row it reads).
+    with custom_plans():
+        for group in groups:
+            # Counted no further than selectors.CANDIDATES (group.newest): a common word costs what
+            # a rare one does.
+            if filters.kind:
+                # One kind: every match, newest first, paged by keyset (no COUNT, no OFFSET).
+                page = keyset_page(request, group.pageable, per_page=PER_PAGE, noun=group.label.lower())
+                group.rows = page.rows
+            else:
+                group.rows = group.best(PER_KIND)
+            for row in group.rows:
+                row.snippet = selectors.snippet_html(row.snippet_raw, terms, full_text=full_text)
     return render(
         request,
         "search/results.html",
