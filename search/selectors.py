@@ -340,6 +340,9 @@ class _Spec:
     plain: tuple[str, ...]  # the fields the simple (SQLite) match looks in
     choice_fields: tuple[tuple[str, Iterable[tuple[str, str]]], ...] = ()
     plain_snippet: Callable[[], Any] | None = None  # without PostgreSQL's aggregates
+    # The stored vector holds ``vector`` itself, weights and all (search/migrations/0003): hits are
+    # ranked from it instead of ``vector`` computed again from the text of each.
+    stored_vector: bool = False
 
 
 # Each kind's rows are read with what a hit shows (templates/search/results.html) and nothing
@@ -406,12 +409,14 @@ SPECS: dict[str, _Spec] = {
         snippet=lambda: F("description"),
         plain=("title", "target_component", "description"),
         choice_fields=(("category", Category.choices), ("target_kind", TargetKind.choices)),
+        stored_vector=True,
     ),
     Kind.COMMENT: _Spec(
         rows=_comment_rows,
         vector=lambda: _WeightedVector((F("body"), "C")),
         snippet=lambda: F("body"),
         plain=("body",),
+        stored_vector=True,
     ),
     Kind.DOCUMENT: _Spec(
         rows=_document_rows,
@@ -445,8 +450,8 @@ def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]
 
 
 # The stored vectors (search/migrations/0002_search_vectors.py): the same words as ``_Spec.vector``,
-# read from a GIN index. A kind whose words lie partly in another table (a case's model, a
-# document's file names) matches each term in either table.
+# read from a GIN index (a finding's and a comment's weighted as well: 0003). A kind whose words lie
+# partly in another table (a case's model, a document's file names) matches each term in either table.
 _STORED: dict[str, tuple[str, str, str] | None] = {
     Kind.CASE: ("model_id", "cases_aimodel", "id"),
     Kind.FINDING: None,
@@ -491,6 +496,15 @@ class _StoredMatch(Expression):
         return sql, tuple(params)
 
 
+class _StoredVector(Expression):
+    """The row's stored ``search_vector`` (a column Django does not know: search/migrations)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        return f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."search_vector"', ()
+
+
 def _stored_match(kind: str, terms: list[str]) -> _StoredMatch:
     return _StoredMatch(kind, terms)
 
@@ -508,7 +522,8 @@ def _full_text(
 
     def best_first(keys: Q) -> QuerySet[Any]:
         ranked: QuerySet[Any] = rows.filter(keys).annotate(
-            rank=SearchRank(spec.vector(), query), snippet_raw=_headline(spec, query)
+            rank=SearchRank(_StoredVector() if spec.stored_vector else spec.vector(), query),
+            snippet_raw=_headline(spec, query),
         )
         return ranked.order_by("-rank", "-pk")
 

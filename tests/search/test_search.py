@@ -184,3 +184,45 @@ def test_the_stored_vectors_know_every_category_and_target_label():
     migration = import_module("search.migrations.0002_search_vectors")
     assert [(c.value, c.label) for c in Category] == migration.CATEGORIES
     assert [(t.value, t.label) for t in TargetKind] == migration.TARGET_KINDS
+
+
+def test_findings_and_comments_are_ranked_from_stored_vectors_equal_to_the_weighted_ones(
+    case, dod_reviewer, dod_supervisor
+):
+    """A finding's and a comment's stored vector (search/migrations/0003) is the weighted vector the
+    search would otherwise compute from their text: the same words, positions and weights, so the
+    rank read from it is the same."""
+    from findings.models import Comment, Finding
+
+    findings = [
+        builders.released(
+            case,
+            dod_reviewer,
+            dod_supervisor,
+            title="Jailbreak via role play",
+            description="The model's refusal policy fails when a role-play preamble is given.",
+            category="cbrn",
+            target_kind="safeguard",
+            target_component="Bio filter v2",
+        ),
+        builders.released(
+            case, dod_reviewer, dod_supervisor, title="Filter gap", description="Seen once.", category="other"
+        ),
+    ]
+    comments = [
+        builders.comment(case, dod_reviewer, body="Seen again with a longer role-play preamble."),
+        builders.comment(case, dod_reviewer, body="Confirmed; the filter v2 misses it."),
+    ]
+    for model, kind, rows in ((Finding, Kind.FINDING, findings), (Comment, Kind.COMMENT, comments)):
+        spec = selectors.SPECS[kind]
+        read = model.objects.filter(pk__in=[row.pk for row in rows]).annotate(
+            computed=spec.vector(), stored=selectors._StoredVector()
+        )
+        vectors = list(read.values_list("computed", "stored"))
+        assert len(vectors) == 2
+        for computed, stored in vectors:
+            assert stored == computed
+            assert "A" in stored if kind == Kind.FINDING else "C" in stored  # weighted (D is not written)
+    found = hits(dod_reviewer, "role play filter", kind=Kind.FINDING)[Kind.FINDING]
+    assert [f.pk for f in found] == [findings[0].pk]
+    assert found[0].rank > 0
