@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.backends import AuthenticationBackend
 from core.models import Visibility
 from documents.models import Document, DocumentVersion
 from search import selectors, views
@@ -226,3 +227,28 @@ def test_findings_and_comments_are_ranked_from_stored_vectors_equal_to_the_weigh
     found = hits(dod_reviewer, "role play filter", kind=Kind.FINDING)[Kind.FINDING]
     assert [f.pk for f in found] == [findings[0].pk]
     assert found[0].rank > 0
+
+
+def test_the_walk_through_the_readers_grants_then_the_older_matches_finds_every_match(case, alex, monkeypatch):
+    """A reader whose one group holds their grants: the newest ``WALK`` grants are walked (each
+    object probed), the older matches come from the index past them; together, newest first."""
+    monkeypatch.setattr(selectors, "WALK", 3)
+    monkeypatch.setattr(selectors, "CANDIDATES", 4)
+    bodies = ["Rotated staging key", "Other", "Staging again", "Other", "Other", "Other", "Late staging note"]
+    made = [builders.comment(case, alex, body=body) for body in bodies]
+    expected = [c.pk for c in reversed(made) if "staging" in c.body.lower()]  # one walked, two older
+    reader = AuthenticationBackend().get_user(alex.pk)  # as a request reads them: with their group
+
+    (group,) = search_for(reader, "staging", Filters(kind=Kind.COMMENT))
+    assert group.grants is not None  # walked
+    assert group.newest == expected
+    assert group.count == 3
+    assert not group.capped
+    assert [row.pk for row in group.best(4)] == [row.pk for row in group.hits]
+    assert sorted(row.pk for row in group.best(4)) == sorted(expected)
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 2)
+    (bounded,) = search_for(reader, "staging", Filters(kind=Kind.COMMENT))
+    assert bounded.newest == expected  # the bound and the one past it
+    assert bounded.capped
+    assert bounded.best(2)[0].pk in expected[:2]
