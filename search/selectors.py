@@ -362,8 +362,9 @@ class _Spec:
     plain: tuple[str, ...]  # the fields the simple (SQLite) match looks in
     choice_fields: tuple[tuple[str, Iterable[tuple[str, str]]], ...] = ()
     plain_snippet: Callable[[], Any] | None = None  # without PostgreSQL's aggregates
-    # The stored vector holds ``vector`` itself, weights and all (search/migrations/0003): hits are
-    # ranked from it instead of ``vector`` computed again from the text of each.
+    # The stored vector holds ``vector`` itself, weights and all (search/migrations/0003, 0004; a
+    # case's followed by its model's): hits are ranked from it instead of ``vector`` computed again
+    # from the text of each.
     stored_vector: bool = False
 
 
@@ -394,12 +395,13 @@ def _document_rows(user: Any) -> QuerySet[Document]:
 SPECS: dict[str, _Spec] = {
     Kind.CASE: _Spec(
         rows=_case_rows,
+        # The case's words, then its model's: the stored vectors of the two, one after the other.
         vector=lambda: _WeightedVector(
             (_Words(F("reference")), "A"),
-            (F("model__name"), "A"),
-            (_Words(F("model__version")), "B"),
             (F("model_snapshot"), "B"),
             (F("trusted_partners"), "C"),
+            (F("model__name"), "A"),
+            (_Words(F("model__version")), "B"),
             (F("model__intended_partners"), "C"),
         ),
         snippet=lambda: Concat(
@@ -418,6 +420,7 @@ SPECS: dict[str, _Spec] = {
             "trusted_partners",
             "model__intended_partners",
         ),
+        stored_vector=True,
     ),
     Kind.FINDING: _Spec(
         rows=_finding_rows,
@@ -519,12 +522,24 @@ class _StoredMatch(Expression):
 
 
 class _StoredVector(Expression):
-    """The row's stored ``search_vector`` (a column Django does not know: search/migrations)."""
+    """The row's stored ``search_vector`` (a column Django does not know: search/migrations), and
+    for a kind whose words lie partly in one row of another table (a case's model: ``_STORED``),
+    that row's after it."""
 
     output_field = SearchVectorField()
 
+    def __init__(self, kind: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
-        return f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."search_vector"', ()
+        own = f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."search_vector"'
+        if self.kind != Kind.CASE:
+            return own, ()
+        key, other, column = _STORED[Kind.CASE] or ("", "", "")
+        table = own.rsplit(".", 1)[0]
+        theirs = f'(SELECT cp_v."search_vector" FROM "{other}" cp_v WHERE cp_v."{column}" = {table}."{key}")'  # noqa: S608  # nosec B608
+        return f"(COALESCE({own}, ''::tsvector) || COALESCE({theirs}, ''::tsvector))", ()
 
 
 def _stored_match(kind: str, terms: list[str]) -> _StoredMatch:
@@ -544,7 +559,7 @@ def _full_text(
 
     def best_first(keys: Q) -> QuerySet[Any]:
         ranked: QuerySet[Any] = rows.filter(keys).annotate(
-            rank=SearchRank(_StoredVector() if spec.stored_vector else spec.vector(), query),
+            rank=SearchRank(_StoredVector(kind) if spec.stored_vector else spec.vector(), query),
             snippet_raw=_headline(spec, query),
         )
         return ranked.order_by("-rank", "-pk")

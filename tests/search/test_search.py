@@ -187,13 +187,20 @@ def test_the_stored_vectors_know_every_category_and_target_label():
     assert [(t.value, t.label) for t in TargetKind] == migration.TARGET_KINDS
 
 
-def test_findings_and_comments_are_ranked_from_stored_vectors_equal_to_the_weighted_ones(
-    case, dod_reviewer, dod_supervisor
+def test_cases_findings_and_comments_are_ranked_from_stored_vectors_equal_to_the_weighted_ones(
+    case, alex, dod_reviewer, dod_supervisor
 ):
-    """A finding's and a comment's stored vector (search/migrations/0003) is the weighted vector the
-    search would otherwise compute from their text: the same words, positions and weights, so the
-    rank read from it is the same."""
+    """A finding's and a comment's stored vector (search/migrations/0003), and a case's followed by
+    its model's (0004), is the weighted vector the search would otherwise compute from their text:
+    the same words, positions and weights, so the rank read from it is the same."""
+    from cases.models import AIModel, ReviewCase
     from findings.models import Comment, Finding
+
+    other = builders.make_case(alex)
+    AIModel.objects.filter(pk=other.model_id).update(
+        name="Role Play Atlas", version="v2.1-beta", intended_partners="Acme Labs; role-play testers"
+    )
+    ReviewCase.objects.filter(pk=other.pk).update(trusted_partners="Zenith Bio, Acme", model_snapshot="Atlas v2")
 
     findings = [
         builders.released(
@@ -214,16 +221,22 @@ def test_findings_and_comments_are_ranked_from_stored_vectors_equal_to_the_weigh
         builders.comment(case, dod_reviewer, body="Seen again with a longer role-play preamble."),
         builders.comment(case, dod_reviewer, body="Confirmed; the filter v2 misses it."),
     ]
-    for model, kind, rows in ((Finding, Kind.FINDING, findings), (Comment, Kind.COMMENT, comments)):
+    kinds = (
+        (ReviewCase, Kind.CASE, [case, other]),
+        (Finding, Kind.FINDING, findings),
+        (Comment, Kind.COMMENT, comments),
+    )
+    for model, kind, rows in kinds:
         spec = selectors.SPECS[kind]
+        assert spec.stored_vector
         read = model.objects.filter(pk__in=[row.pk for row in rows]).annotate(
-            computed=spec.vector(), stored=selectors._StoredVector()
+            computed=spec.vector(), stored=selectors._StoredVector(kind)
         )
         vectors = list(read.values_list("computed", "stored"))
         assert len(vectors) == 2
         for computed, stored in vectors:
             assert stored == computed
-            assert "A" in stored if kind == Kind.FINDING else "C" in stored  # weighted (D is not written)
+            assert "A" in stored if kind != Kind.COMMENT else "C" in stored  # weighted (D is not written)
     found = hits(dod_reviewer, "role play filter", kind=Kind.FINDING)[Kind.FINDING]
     assert [f.pk for f in found] == [findings[0].pk]
     assert found[0].rank > 0
