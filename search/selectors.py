@@ -157,17 +157,18 @@ class Group:
         assert self.grants is not None
         matches, match_params = _compiled(self.matches.values("pk").order_by(), connection)
         grants, grant_params = _compiled(self.grants.order_by().values("content_object_id"), connection)
-        # Compiled SQL and constants only: every value is a parameter.
-        edge = f"(SELECT cp_e.content_object_id FROM ({grants}) cp_e ORDER BY 1 DESC LIMIT 1 OFFSET {WALK - 1})"  # noqa: S608  # nosec B608
+        # Compiled SQL and constants only: every value is a parameter. Each subquery's one column is
+        # named where it is read (``cp_m(pk)``, ``cp_w(obj)``), whatever the ORM called it.
+        edge = f"(SELECT cp_e.obj FROM ({grants}) cp_e(obj) ORDER BY 1 DESC LIMIT 1 OFFSET {WALK - 1})"  # noqa: S608  # nosec B608
         walk = (
-            f"SELECT cp_w.content_object_id FROM ({grants}) cp_w"  # noqa: S608  # nosec B608
-            f" WHERE cp_w.content_object_id >= COALESCE({edge}, 0)"
-            f" AND (SELECT cp_m.pk FROM ({matches}) cp_m WHERE cp_m.pk = cp_w.content_object_id LIMIT 1) IS NOT NULL"
-            f" ORDER BY cp_w.content_object_id DESC LIMIT {CANDIDATES + 1}"
+            f"SELECT cp_w.obj FROM ({grants}) cp_w(obj)"  # noqa: S608  # nosec B608
+            f" WHERE cp_w.obj >= COALESCE({edge}, 0)"
+            f" AND (SELECT cp_m.pk FROM ({matches}) cp_m(pk) WHERE cp_m.pk = cp_w.obj LIMIT 1) IS NOT NULL"
+            f" ORDER BY cp_w.obj DESC LIMIT {CANDIDATES + 1}"
         )
         # ``pk + 0``: see ``_newest_keys``; no edge: fewer than ``WALK`` grants, all walked.
         older = (
-            f"SELECT cp_o.pk FROM ({matches}) cp_o WHERE {edge} IS NOT NULL AND cp_o.pk + 0 < {edge}"  # noqa: S608  # nosec B608
+            f"SELECT cp_o.pk FROM ({matches}) cp_o(pk) WHERE {edge} IS NOT NULL AND cp_o.pk + 0 < {edge}"  # noqa: S608  # nosec B608
             f" ORDER BY cp_o.pk + 0 DESC LIMIT {CANDIDATES + 1}"
         )
         params = (*grant_params, *grant_params, *match_params, *match_params, *grant_params, *grant_params)
