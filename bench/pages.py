@@ -138,6 +138,11 @@ def _pages(people: dict[str, object]) -> list[tuple[str, str, str]]:
             if closeout:
                 pages.append(("closeout detail", role, reverse("cases:closeout", args=[closeout])))
         pages.append(("search", role, reverse("search:search") + "?q=model"))
+        # A word few rows hold (the reference of the person's oldest case): every kind walks its
+        # newest grants without filling its list, then asks its index (the search's dearest case).
+        oldest = cases_for(user).values_list("reference", flat=True).order_by("pk").first()
+        if oldest:
+            pages.append(("search, rare", role, reverse("search:search") + f"?q={oldest}"))
         pages.append(("calendar", role, reverse("planning:calendar")))
         pages.append(("notifications", role, reverse("notifications:list")))
         if case:
