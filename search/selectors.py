@@ -364,8 +364,8 @@ class _Spec:
     choice_fields: tuple[tuple[str, Iterable[tuple[str, str]]], ...] = ()
     plain_snippet: Callable[[], Any] | None = None  # without PostgreSQL's aggregates
     # The stored vector holds ``vector`` itself, weights and all (search/migrations/0003, 0004; a
-    # case's followed by its model's): hits are ranked from it instead of ``vector`` computed again
-    # from the text of each.
+    # case's own words followed by its model's, 0005): hits are ranked from it instead of ``vector``
+    # computed again from the text of each.
     stored_vector: bool = False
 
 
@@ -479,7 +479,7 @@ def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]
 # read from a GIN index (a finding's and a comment's weighted as well: 0003). A kind whose words lie
 # partly in another table (a case's model, a document's file names) matches each term in either table.
 _STORED: dict[str, tuple[str, str, str] | None] = {
-    Kind.CASE: ("model_id", "cases_aimodel", "id"),
+    Kind.CASE: None,  # its model's words are in the case's own vector (search/migrations/0005)
     Kind.FINDING: None,
     Kind.COMMENT: None,
     Kind.DOCUMENT: ("id", "documents_documentversion", "document_id"),
@@ -523,24 +523,13 @@ class _StoredMatch(Expression):
 
 
 class _StoredVector(Expression):
-    """The row's stored ``search_vector`` (a column Django does not know: search/migrations), and
-    for a kind whose words lie partly in one row of another table (a case's model: ``_STORED``),
-    that row's after it."""
+    """The row's stored ``search_vector`` (a column Django does not know: search/migrations; a
+    case's holds its model's words after its own, 0005)."""
 
     output_field = SearchVectorField()
 
-    def __init__(self, kind: str = "") -> None:
-        super().__init__()
-        self.kind = kind
-
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
-        own = f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."search_vector"'
-        if self.kind != Kind.CASE:
-            return own, ()
-        key, other, column = _STORED[Kind.CASE] or ("", "", "")
-        table = own.rsplit(".", 1)[0]
-        theirs = f'(SELECT cp_v."search_vector" FROM "{other}" cp_v WHERE cp_v."{column}" = {table}."{key}")'  # noqa: S608  # nosec B608
-        return f"(COALESCE({own}, ''::tsvector) || COALESCE({theirs}, ''::tsvector))", ()
+        return f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."search_vector"', ()
 
 
 def _stored_match(kind: str, terms: list[str]) -> _StoredMatch:
@@ -560,7 +549,7 @@ def _full_text(
 
     def best_first(keys: Q) -> QuerySet[Any]:
         ranked: QuerySet[Any] = rows.filter(keys).annotate(
-            rank=SearchRank(_StoredVector(kind) if spec.stored_vector else spec.vector(), query),
+            rank=SearchRank(_StoredVector() if spec.stored_vector else spec.vector(), query),
             snippet_raw=_headline(spec, query),
         )
         return ranked.order_by("-rank", "-pk")

@@ -230,7 +230,7 @@ def test_cases_findings_and_comments_are_ranked_from_stored_vectors_equal_to_the
         spec = selectors.SPECS[kind]
         assert spec.stored_vector
         read = model.objects.filter(pk__in=[row.pk for row in rows]).annotate(
-            computed=spec.vector(), stored=selectors._StoredVector(kind)
+            computed=spec.vector(), stored=selectors._StoredVector()
         )
         vectors = list(read.values_list("computed", "stored"))
         assert len(vectors) == 2
@@ -265,3 +265,22 @@ def test_the_walk_through_the_readers_grants_then_the_older_matches_finds_every_
     assert bounded.newest == expected  # the bound and the one past it
     assert bounded.capped
     assert bounded.best(2)[0].pk in expected[:2]
+
+
+def test_a_case_is_found_by_all_its_words_and_its_models_words_as_they_are_now(alex):
+    """Words of the case and of its model together, in one search: the case's stored vector holds
+    its model's words (search/migrations/0005), kept current when the model is edited."""
+    from cases.services import ai_model_edit
+
+    draft = builders.make_case(alex)
+    number = draft.reference.rsplit("-", 1)[-1]
+    assert [c.pk for c in hits(alex, f"{draft.reference} Atlas")[Kind.CASE]] == [draft.pk]
+    assert hits(alex, f"{number} Borealis")[Kind.CASE] == []
+
+    ai_model_edit(model=draft.model, actor=alex, name="Borealis", intended_partners="Zenith Labs")
+
+    assert [c.pk for c in hits(alex, f"{number} Borealis")[Kind.CASE]] == [draft.pk]
+    assert [c.pk for c in hits(alex, "borealis zenith")[Kind.CASE]] == [draft.pk]
+    assert hits(alex, f"{number} Atlas zenith")[Kind.CASE] == []  # the model is no longer Atlas
+    later = builders.make_case(alex)  # a new case of another model gets its model's words at once
+    assert [c.pk for c in hits(alex, f"{later.reference} Atlas")[Kind.CASE]] == [later.pk]
