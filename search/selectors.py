@@ -476,21 +476,17 @@ def _filtered(kind: str, rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]
 
 
 # The stored vectors (search/migrations/0002_search_vectors.py): the same words as ``_Spec.vector``,
-# read from a GIN index (a finding's and a comment's weighted as well: 0003). A kind whose words lie
-# partly in another table (a case's model, a document's file names) matches each term in either table.
-_STORED: dict[str, tuple[str, str, str] | None] = {
-    Kind.CASE: None,  # its model's words are in the case's own vector (search/migrations/0005)
-    Kind.FINDING: None,
-    Kind.COMMENT: None,
-    Kind.DOCUMENT: ("id", "documents_documentversion", "document_id"),
-}
+# read from a GIN index (a finding's and a comment's weighted as well: 0003); a case's holds its
+# model's words too (0004, 0005) and a document's its versions' file names (0006), so that every
+# kind matches all the words of a search in one GIN lookup.
 _TSQUERY = "to_tsquery('english'::regconfig, %s)"
 
 
 class _StoredMatch(Expression):
-    """Every term (as a prefix) among the kind's stored words; a query of stop words only matches
-    nothing, as ``to_tsquery`` over the whole vector does. The kind's table is named by the alias
-    the statement gives it, so the match may stand in a subquery (``Group._walked``)."""
+    """Every term (as a prefix) among the row's stored words, in one lookup of its GIN index
+    (GIN's fast scan costs what the rarest term costs); a query of stop words only matches nothing,
+    as ``to_tsquery`` over the whole vector does. The kind's table is named by the alias the
+    statement gives it, so the match may stand in a subquery (``Group._walked``)."""
 
     conditional = True
 
@@ -501,25 +497,7 @@ class _StoredMatch(Expression):
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         everything = " & ".join(f"{term}:*" for term in self.terms)
-        own = f'{table}."search_vector" @@ {_TSQUERY}'
-        related = _STORED[self.kind]
-        if related is None:
-            return own, (everything,)
-        key, other, column = related
-        inner = f'SELECT "{other}"."{column}" FROM "{other}" WHERE "{other}"."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
-        # The keys matching the term in either table, each set from its GIN index (an ``OR`` of
-        # the two reads every row of the kind).
-        mine = compiler.query.get_meta().db_table
-        any_row = f'SELECT cp_all."id" FROM "{mine}" cp_all WHERE numnode({_TSQUERY}) = 0'  # noqa: S608  # nosec B608
-        own_rows = f'SELECT cp_own."id" FROM "{mine}" cp_own WHERE cp_own."search_vector" @@ {_TSQUERY}'  # noqa: S608  # nosec B608
-        if key != "id":  # the other table names another key of the row (a case's model)
-            inner = f'SELECT cp_rel."id" FROM "{mine}" cp_rel WHERE cp_rel."{key}" IN ({inner})'  # noqa: S608  # nosec B608
-        each = f'{table}."id" IN ({any_row} UNION ALL {own_rows} UNION ALL {inner})'
-        sql = " AND ".join([f"numnode({_TSQUERY}) > 0", *[each] * len(self.terms)])
-        params: list[str] = [everything]
-        for term in self.terms:
-            params += [f"{term}:*"] * 3
-        return sql, tuple(params)
+        return f'{table}."search_vector" @@ {_TSQUERY}', (everything,)
 
 
 class _StoredVector(Expression):

@@ -64,7 +64,7 @@ BACKWARDS = [
 ]
 
 
-def _run(schema_editor: Any, statements: list[str]) -> None:
+def _run(schema_editor: Any, statements: list[str], table: str = "cases_reviewcase") -> None:
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
@@ -72,7 +72,7 @@ def _run(schema_editor: Any, statements: list[str]) -> None:
         for statement in statements:
             schema_editor.execute(statement, params=None)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_reviewcase" if connection.in_atomic_block else "VACUUM ANALYZE cases_reviewcase")
+        cursor.execute(f'ANALYZE "{table}"' if connection.in_atomic_block else f'VACUUM ANALYZE "{table}"')
 
 
 def _running(statements: list[str]) -> Callable[[Any, Any], None]:

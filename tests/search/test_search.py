@@ -284,3 +284,17 @@ def test_a_case_is_found_by_all_its_words_and_its_models_words_as_they_are_now(a
     assert hits(alex, f"{number} Atlas zenith")[Kind.CASE] == []  # the model is no longer Atlas
     later = builders.make_case(alex)  # a new case of another model gets its model's words at once
     assert [c.pk for c in hits(alex, f"{later.reference} Atlas")[Kind.CASE]] == [later.pk]
+
+
+def test_a_document_is_found_by_its_title_and_file_names_together(case, alex):
+    """Words of the title and of a version's file name together, in one search: the document's
+    stored vector holds its versions' file names (search/migrations/0006), written as versions are
+    uploaded through the service."""
+    document = builders.upload_document(
+        case, alex, "other", title="Annex on red teaming", marking="CUI", file=builders.pdf("zebra-results_v7.pdf")
+    )
+    assert [d.pk for d in hits(alex, "annex zebra v7")[Kind.DOCUMENT]] == [document.pk]
+    assert [d.pk for d in hits(alex, f"{case.reference} annex")[Kind.DOCUMENT]] == []  # no such words
+    DocumentVersion.objects.filter(document=document).delete()
+    assert hits(alex, "annex zebra")[Kind.DOCUMENT] == []  # the names went with their versions
+    assert [d.pk for d in hits(alex, "annex teaming")[Kind.DOCUMENT]] == [document.pk]
