@@ -212,7 +212,7 @@ class Group:
 class _Once(Expression):
     """A subquery compiled once, as it stands (without being copied and relabelled into the
     statement around it first), however many times the statement names it. It names nothing of
-    that statement, or only a table the statement reads under the table's own name."""
+    that statement."""
 
     def __init__(self, queryset: QuerySet[Any]) -> None:
         super().__init__(output_field=queryset.query.output_field)
@@ -490,9 +490,9 @@ class _StoredMatch(Expression):
 
     conditional = True
 
-    def __init__(self, kind: str, terms: list[str]) -> None:
+    def __init__(self, terms: list[str]) -> None:
         super().__init__(output_field=BooleanField())
-        self.kind, self.terms = kind, terms
+        self.terms = terms
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
@@ -510,10 +510,6 @@ class _StoredVector(Expression):
         return f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."search_vector"', ()
 
 
-def _stored_match(kind: str, terms: list[str]) -> _StoredMatch:
-    return _StoredMatch(kind, terms)
-
-
 def _full_text(
     kind: str, rows: QuerySet[Any], terms: list[str]
 ) -> tuple[QuerySet[Any], Callable[[Q], QuerySet[Any]], Callable[[QuerySet[Any]], QuerySet[Any]]]:
@@ -523,7 +519,7 @@ def _full_text(
     given their snippets."""
     spec = SPECS[kind]
     query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=CONFIG)
-    matches = rows.filter(_stored_match(kind, terms)).order_by("-pk")
+    matches = rows.filter(_StoredMatch(terms)).order_by("-pk")
 
     def best_first(keys: Q) -> QuerySet[Any]:
         ranked: QuerySet[Any] = rows.filter(keys).annotate(

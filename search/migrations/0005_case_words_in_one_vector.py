@@ -25,6 +25,16 @@ _0004 = import_module("search.migrations.0004_weighted_case_vectors")
 
 OWN = _0004.WEIGHTED["cases_reviewcase"]
 
+
+def vector_column(table: str, expression: str) -> list[str]:
+    """The table's generated ``search_vector`` made again as ``expression``, with its GIN index."""
+    return [
+        f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS search_vector',
+        f'ALTER TABLE "{table}" ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({expression}) STORED',
+        f'CREATE INDEX "{table}_search_vector" ON "{table}" USING gin (search_vector)',
+    ]
+
+
 FORWARDS = [
     "ALTER TABLE cases_reviewcase ADD COLUMN IF NOT EXISTS model_vector tsvector",
     """CREATE OR REPLACE FUNCTION checkpoint_case_model_vector() RETURNS trigger AS $$
@@ -47,20 +57,16 @@ FORWARDS = [
     FOR EACH ROW EXECUTE FUNCTION checkpoint_model_vector_to_cases()""",
     """UPDATE cases_reviewcase c SET model_vector = m.search_vector FROM cases_aimodel m
     WHERE m.id = c.model_id AND c.model_vector IS DISTINCT FROM m.search_vector""",
-    "ALTER TABLE cases_reviewcase DROP COLUMN IF EXISTS search_vector",
-    f"""ALTER TABLE cases_reviewcase ADD COLUMN search_vector tsvector
-    GENERATED ALWAYS AS (({OWN}) || coalesce(model_vector, ''::tsvector)) STORED""",
-    'CREATE INDEX "cases_reviewcase_search_vector" ON cases_reviewcase USING gin (search_vector)',
+    *vector_column("cases_reviewcase", f"({OWN}) || coalesce(model_vector, ''::tsvector)"),
 ]
 BACKWARDS = [
     "DROP TRIGGER IF EXISTS checkpoint_model_vector_to_cases ON cases_aimodel",
     "DROP FUNCTION IF EXISTS checkpoint_model_vector_to_cases()",
     "DROP TRIGGER IF EXISTS checkpoint_case_model_vector ON cases_reviewcase",
     "DROP FUNCTION IF EXISTS checkpoint_case_model_vector()",
-    "ALTER TABLE cases_reviewcase DROP COLUMN IF EXISTS search_vector",
+    "ALTER TABLE cases_reviewcase DROP COLUMN IF EXISTS search_vector",  # it reads model_vector
     "ALTER TABLE cases_reviewcase DROP COLUMN IF EXISTS model_vector",
-    f"ALTER TABLE cases_reviewcase ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({OWN}) STORED",
-    'CREATE INDEX "cases_reviewcase_search_vector" ON cases_reviewcase USING gin (search_vector)',
+    *vector_column("cases_reviewcase", OWN),
 ]
 
 

@@ -5,7 +5,8 @@ matching documents was gathered on its own).
 
 The document row keeps the words of its versions' file names (``files_vector``, a column Django does
 not know), written by statement-level triggers when versions are added, renamed, moved or deleted
-(one update per statement, so that a bulk load writes each document once). The search still ranks a
+(one update per statement, so that a bulk load writes each document once); the versions' own
+vectors, read by nothing since, are dropped. The search still ranks a
 document from its title and file names as search.selectors computes them. As 0003: the table
 rewritten in a transaction of its own, then vacuumed; not atomic, safe to run again."""
 
@@ -54,10 +55,9 @@ FORWARDS = [
     TRIGGER.format(event="update", tables="NEW TABLE AS new_rows OLD TABLE AS old_rows"),
     TRIGGER.format(event="delete", tables="OLD TABLE AS old_rows"),
     "UPDATE documents_document d SET files_vector = checkpoint_files_vector(d.id)",
-    "ALTER TABLE documents_document DROP COLUMN IF EXISTS search_vector",
-    f"""ALTER TABLE documents_document ADD COLUMN search_vector tsvector
-    GENERATED ALWAYS AS (({OWN}) || coalesce(files_vector, ''::tsvector)) STORED""",
-    'CREATE INDEX "documents_document_search_vector" ON documents_document USING gin (search_vector)',
+    *_0005.vector_column("documents_document", f"({OWN}) || coalesce(files_vector, ''::tsvector)"),
+    # The versions' own vectors (0002) are read by nothing now; each upload no longer updates their index.
+    'ALTER TABLE "documents_documentversion" DROP COLUMN IF EXISTS search_vector',
 ]
 BACKWARDS = [
     "DROP TRIGGER IF EXISTS checkpoint_document_files_insert ON documents_documentversion",
@@ -65,10 +65,10 @@ BACKWARDS = [
     "DROP TRIGGER IF EXISTS checkpoint_document_files_delete ON documents_documentversion",
     "DROP FUNCTION IF EXISTS checkpoint_document_files()",
     "DROP FUNCTION IF EXISTS checkpoint_files_vector(bigint)",
-    "ALTER TABLE documents_document DROP COLUMN IF EXISTS search_vector",
+    "ALTER TABLE documents_document DROP COLUMN IF EXISTS search_vector",  # it reads files_vector
     "ALTER TABLE documents_document DROP COLUMN IF EXISTS files_vector",
-    f"ALTER TABLE documents_document ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({OWN}) STORED",
-    'CREATE INDEX "documents_document_search_vector" ON documents_document USING gin (search_vector)',
+    *_0005.vector_column("documents_document", OWN),
+    *_0005.vector_column("documents_documentversion", _0002.VECTORS["documents_documentversion"]),
 ]
 
 
